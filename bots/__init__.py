@@ -1,0 +1,1 @@
+"""What runs: the FastAPI app factory (the composition root), its routes and the CLI."""

@@ -1,0 +1,167 @@
+"""``create_app(settings)``: the composition root. Everything is wired here, once.
+
+Tests build the app with their own settings and clock; nothing is read from module globals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI, Request
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import JSONResponse
+from twilio.request_validator import RequestValidator
+
+from bots.clock import system_clock
+from bots.database import open_database
+from bots.metrics import Metrics
+from bots.ops_routes import ops_router
+from bots.secret_key import resolve_secret_key
+from bots.settings import ConfigurationError, Settings
+from bots.twilio_routes import TwilioSignatureCheck, TwilioWebhookContext, messaging_endpoint
+from channels.errors import ForgedRequest, MalformedRequest
+from replies.abuse import label_everything_ok
+from replies.ports import Clock, StoreUnavailable
+from replies.pseudonyms import Pseudonymizer
+from replies.responder import Responder, ResponderConfig
+from replies.templates import ReplyTemplates
+from replies.types import Channel, Decision, Inbound
+from storage.replies_repository import SqlReplyStore
+
+log = logging.getLogger("antirelous")
+
+MAX_BODY_BYTES = 64 * 1024
+MESSAGING_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
+
+
+def _check_templates(templates: ReplyTemplates, locale: str) -> None:
+    for channel in MESSAGING_CHANNELS:
+        try:
+            templates.render(locale, channel)
+        except Exception as error:  # any Jinja2 error: refuse to start rather than fail later
+            raise ConfigurationError(
+                f"template {locale}/{channel}.j2 cannot be rendered ({error}); "
+                "run `antirelous templates check`"
+            ) from error
+
+
+def build_responder(settings: Settings, engine: Engine) -> Responder:
+    """The responder on ``engine``, configured from ``settings``."""
+    templates = ReplyTemplates(settings.templates_dir, settings.info_url)
+    _check_templates(templates, settings.locale)
+    config = ResponderConfig(
+        locale=settings.locale,
+        reply_window=settings.reply_window,
+        reply_countries=settings.reply_calling_codes,
+        daily_budget_micro=settings.daily_budget_micro,
+        pricing=settings.pricing,
+    )
+    return Responder(
+        store=SqlReplyStore(engine),
+        templates=templates,
+        classifier=label_everything_ok,
+        pseudonyms=Pseudonymizer(resolve_secret_key(settings)),
+        config=config,
+    )
+
+
+def _log_channels(settings: Settings, dev: bool) -> None:
+    missing = settings.twilio_missing()
+    for channel in MESSAGING_CHANNELS:
+        if dev:
+            log.warning("%s: live in dev mode, unsigned requests accepted", channel)
+        elif missing:
+            log.warning("%s: not live, set %s", channel, missing)
+        else:
+            log.info("%s: live at %s/webhooks/twilio/%s", channel, settings.public_url, channel)
+
+
+def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
+    def reject(request: Request, status: int, detail: str) -> JSONResponse:
+        metrics.rejected.labels(request.url.path, str(status)).inc()
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    @app.exception_handler(MalformedRequest)
+    async def malformed(request: Request, error: MalformedRequest) -> JSONResponse:
+        return reject(request, 400, str(error))
+
+    @app.exception_handler(ForgedRequest)
+    async def forged(request: Request, error: ForgedRequest) -> JSONResponse:
+        return reject(request, 403, str(error))
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
+        log.warning("database unavailable (%s) on %s", error, request.url.path)
+        return reject(request, 503, "database unavailable, retry later")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return reject(request, 500, "internal error")
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = False) -> FastAPI:
+    """The whole service as an ASGI app. Opens (and on SQLite migrates) the database."""
+    engine = open_database(settings)
+    responder = build_responder(settings, engine)
+    metrics = Metrics()
+    # Each message holds one pooled connection while it is decided: never more threads.
+    limiter = anyio.CapacityLimiter(settings.db_pool_size)
+
+    async def decide(inbound: Inbound) -> Decision:
+        return await anyio.to_thread.run_sync(responder.handle, inbound, limiter=limiter)
+
+    async def database_ready() -> bool:
+        def ping() -> bool:
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                return True
+            except SQLAlchemyError:
+                return False
+
+        return await anyio.to_thread.run_sync(ping, limiter=limiter)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        _log_channels(settings, dev)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="antirelous",
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
+        docs_url="/docs" if settings.docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs else None,
+    )
+    _install_error_handlers(app, metrics)
+    missing = settings.twilio_missing()
+    check = None
+    if not dev and missing is None and settings.twilio_auth_token and settings.public_url:
+        token = settings.twilio_auth_token.get_secret_value()
+        check = TwilioSignatureCheck(RequestValidator(token), settings.public_url)
+    twilio = TwilioWebhookContext(
+        decide=decide,
+        clock=clock,
+        metrics=metrics,
+        dev=dev,
+        check_signature=check,
+        missing_setting=missing,
+    )
+    for channel in MESSAGING_CHANNELS:
+        app.add_api_route(
+            f"/webhooks/twilio/{channel}",
+            messaging_endpoint(channel, twilio),
+            methods=["POST"],
+            name=f"twilio_{channel}",
+        )
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    app.include_router(ops_router(metrics, database_ready, metrics_token))
+    app.state.engine = engine
+    return app

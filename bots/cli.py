@@ -1,0 +1,155 @@
+"""The ``antirelous`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from bots.clock import system_clock
+from bots.database import open_database
+from bots.loopback import is_loopback_host
+from bots.secret_key import resolve_secret_key
+from bots.settings import ConfigurationError, Settings
+from bots.stats_text import format_stats
+from bots.template_check import check_templates
+from replies.pseudonyms import Pseudonymizer
+from replies.types import Channel
+from storage import migrate
+from storage.engine import create_db_engine
+from storage.erase import erase_sender
+from storage.stats import collect_stats
+
+log = logging.getLogger("antirelous")
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bots.app import create_app
+
+    if args.dev and not is_loopback_host(args.host):
+        print("--dev serves loopback only: use --host 127.0.0.1 or ::1", file=sys.stderr)
+        return 2
+    app = create_app(settings, dev=args.dev)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False)
+    return 0
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_database(settings)
+    try:
+        figures = collect_stats(engine, system_clock().date(), settings.daily_budget_micro)
+    finally:
+        engine.dispose()
+    print(json.dumps(figures) if args.json else format_stats(figures))
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_db_engine(settings.database_url, pool_size=1)
+    try:
+        migrate.upgrade(engine)
+        print(f"database schema at {migrate.current_revision(engine)}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _templates_check(_args: argparse.Namespace, settings: Settings) -> int:
+    report = check_templates(settings.templates_dir, settings.info_url)
+    for line in report.lines:
+        print(line)
+    return 0 if report.ok else 1
+
+
+_NUMBER_NOISE = re.compile(r"[\s().-]")
+
+
+def _forget(args: argparse.Namespace, settings: Settings) -> int:
+    number = _NUMBER_NOISE.sub("", args.number)
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", number):
+        print("forget takes an international number, like +33 6 12 34 56 78", file=sys.stderr)
+        return 2
+    pseudonyms = Pseudonymizer(resolve_secret_key(settings))
+    senders = [pseudonyms.sender(channel, number) for channel in Channel]
+    engine = open_database(settings)
+    try:
+        erased = erase_sender(engine, senders, pseudonyms.number(number))
+    finally:
+        engine.dispose()
+    print(
+        f"erased {erased.messages} messages, {erased.replies} replies, "
+        f"{erased.windows} reply windows and {erased.opt_outs} opt-outs"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every sub-command."""
+    parser = argparse.ArgumentParser(prog="antirelous", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the webhooks and the bots")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="accept unsigned webhooks, on a loopback address only (never in production)",
+    )
+    serve.set_defaults(run=_serve)
+
+    stats = commands.add_parser("stats", help="messages, replies and spend")
+    stats.add_argument("--json", action="store_true", help="one JSON object")
+    stats.set_defaults(run=_stats)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    db.add_parser("upgrade", help="migrate the schema to this version").set_defaults(
+        run=_db_upgrade
+    )
+
+    templates = commands.add_parser("templates", help="reply templates").add_subparsers(
+        dest="templates_command", required=True, metavar="ACTION"
+    )
+    templates.add_parser(
+        "check", help="render every template; fail on an error or an SMS over one segment"
+    ).set_defaults(run=_templates_check)
+
+    forget = commands.add_parser("forget", help="erase everything stored about a number")
+    forget.add_argument("number", help="the number in international form, e.g. +33612345678")
+    forget.set_defaults(run=_forget)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status is 0 on success, 1 on a failed check, 2 on bad input."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings()
+        run: Command = args.run
+        return run(args, settings)
+    except ValidationError as error:
+        print(f"invalid settings:\n{error}", file=sys.stderr)
+        return 2
+    except ConfigurationError as error:
+        print(f"cannot start: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

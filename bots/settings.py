@@ -1,0 +1,116 @@
+"""Settings from the environment and ``.env``, validated once and passed to whoever needs them.
+
+Nothing reads the environment anywhere else: tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from replies.numbers import parse_calling_codes
+from replies.responder import Pricing
+
+
+class ConfigurationError(Exception):
+    """The settings do not allow the service to start; the message says which one to fix."""
+
+
+def _alias(env: str, name: str) -> AliasChoices:
+    return AliasChoices(env, name)
+
+
+def micro_eur(amount: Decimal) -> int:
+    """Euros as integer micro-euros."""
+    return int((amount * 1_000_000).to_integral_value())
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. Environment names are in the README's table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ANTIRELOUS_",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    database_url: str = "sqlite:///./antirelous.db"
+    public_url: str | None = None
+    secret_key: SecretStr | None = None
+    reply_window_days: int = Field(30, ge=1, le=3650)
+    locale: str = "fr"
+    templates_dir: Path | None = None
+    info_url: str | None = None
+    daily_budget_eur: Decimal = Field(Decimal("20"), ge=0)
+    sms_segment_eur: Decimal = Field(Decimal("0.16"), ge=0)
+    whatsapp_reply_eur: Decimal = Field(Decimal("0.03"), ge=0)
+    sms_inbound_eur: Decimal = Field(Decimal("0.0"), ge=0)
+    reply_countries: str | None = None
+    db_pool_size: int = Field(10, ge=1, le=200)
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    metrics_token: SecretStr | None = None
+    docs: bool = False
+
+    twilio_account_sid: str | None = Field(
+        None, validation_alias=_alias("TWILIO_ACCOUNT_SID", "twilio_account_sid")
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        None, validation_alias=_alias("TWILIO_AUTH_TOKEN", "twilio_auth_token")
+    )
+
+    @field_validator("public_url", "info_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// behind a local proxy)")
+        return value.rstrip("/")
+
+    @field_validator("reply_countries")
+    @classmethod
+    def _calling_codes(cls, value: str | None) -> str | None:
+        if value:
+            parse_calling_codes(value)  # fail at start-up, not on the first message
+        return value or None
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def reply_window(self) -> timedelta:
+        return timedelta(days=self.reply_window_days)
+
+    @property
+    def reply_calling_codes(self) -> frozenset[int] | None:
+        """Calling codes that may be answered; ``None``: the receiving number's own country."""
+        return parse_calling_codes(self.reply_countries) if self.reply_countries else None
+
+    @property
+    def pricing(self) -> Pricing:
+        return Pricing(
+            sms_segment_micro=micro_eur(self.sms_segment_eur),
+            whatsapp_reply_micro=micro_eur(self.whatsapp_reply_eur),
+            sms_inbound_micro=micro_eur(self.sms_inbound_eur),
+        )
+
+    @property
+    def daily_budget_micro(self) -> int:
+        return micro_eur(self.daily_budget_eur)
+
+    def twilio_missing(self) -> str | None:
+        """The setting that keeps the Twilio webhooks from verifying requests, if any."""
+        if self.twilio_auth_token is None:
+            return "TWILIO_AUTH_TOKEN"
+        if self.public_url is None:
+            return "ANTIRELOUS_PUBLIC_URL"
+        return None

@@ -1,0 +1,32 @@
+"""``antirelous stats`` for a person: the same figures as ``--json``, as a small table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def format_stats(figures: dict[str, Any]) -> str:
+    """A table per channel, then today's spend against the budget."""
+    today = figures["today"]
+    lines = [
+        f"{'channel':<10} {'inbound':>8} {'replies':>8} {'spend EUR':>10}   "
+        f"{'today in':>8} {'replies':>8} {'EUR':>8}  paused",
+    ]
+    for name, channel in figures["channels"].items():
+        day = channel["today"]
+        lines.append(
+            f"{name:<10} {channel['inbound']:>8} {channel['replies']:>8} "
+            f"{channel['spend_eur']:>10.2f}   {day['inbound']:>8} {day['replies']:>8} "
+            f"{day['spend_eur']:>8.2f}  {'yes' if channel['paused'] else 'no'}"
+        )
+    lines.append(
+        f"{'total':<10} {figures['inbound']:>8} {figures['replies']:>8} "
+        f"{figures['spend_eur']:>10.2f}   {today['inbound']:>8} {today['replies']:>8} "
+        f"{today['spend_eur']:>8.2f}"
+    )
+    lines.append(
+        f"today ({today['date']} UTC): {today['spend_eur']:.2f} of {today['budget_eur']:.2f} EUR "
+        f"budget spent on replies; inbound messages cost an estimated "
+        f"{figures['inbound_spend_eur']:.2f} EUR in all (pausing cannot stop those)"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""The Twilio Messaging webhooks: ``POST /webhooks/twilio/sms`` and ``/webhooks/twilio/whatsapp``.
+
+The hot path: no dependency injection, no ORM, nothing built per request. Failures are raised
+as ``MalformedRequest``, ``ForgedRequest`` or ``StoreUnavailable`` and answered by the app's
+exception handlers (400, 403, 503).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from time import perf_counter
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from twilio.request_validator import RequestValidator
+
+from bots.loopback import has_proxy_headers
+from bots.metrics import Metrics
+from channels.errors import ForgedRequest
+from channels.forms import parse_form
+from channels.twilio_messaging import SIGNATURE_HEADER, parse_inbound, twiml, verify
+from replies.ports import Clock
+from replies.types import Channel, Decision, Inbound
+
+log = logging.getLogger("antirelous.webhooks")
+
+Decide = Callable[[Inbound], Awaitable[Decision]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioSignatureCheck:
+    """Checks ``X-Twilio-Signature`` against the URL Twilio was given for this route."""
+
+    validator: RequestValidator
+    public_url: str
+
+    def __call__(self, request: Request, fields: dict[str, str]) -> None:
+        url = signed_url(self.public_url, request)
+        verify(self.validator, url, fields, request.headers.get(SIGNATURE_HEADER))
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioWebhookContext:
+    """What the Twilio routes need, wired once by ``create_app``."""
+
+    decide: Decide
+    clock: Clock
+    metrics: Metrics
+    dev: bool
+    check_signature: TwilioSignatureCheck | None  # None in dev mode or when unconfigured
+    missing_setting: str | None
+
+
+def refuse_proxied_in_dev(request: Request) -> None:
+    """In dev mode, accept only direct loopback requests, and say so on every request."""
+    if has_proxy_headers(request):
+        raise ForgedRequest("dev mode accepts no proxied request (Forwarded/X-Forwarded-For)")
+    log.warning("dev mode: %s accepted without a signature check", request.url.path)
+
+
+def signed_url(public_url: str, request: Request) -> str:
+    """The URL Twilio signed: the configured public URL, this path and this query."""
+    query = request.url.query
+    return f"{public_url}{request.url.path}{'?' + query if query else ''}"
+
+
+def messaging_endpoint(channel: Channel, ctx: TwilioWebhookContext) -> Endpoint:
+    """The endpoint of one Messaging channel."""
+
+    async def twilio_messaging_webhook(request: Request) -> Response:
+        started = perf_counter()
+        if ctx.dev:
+            refuse_proxied_in_dev(request)
+        elif ctx.check_signature is None:
+            ctx.metrics.rejected.labels(request.url.path, "503").inc()
+            return JSONResponse(
+                {"detail": f"Twilio is not configured: set {ctx.missing_setting}"}, status_code=503
+            )
+        fields = parse_form(await request.body(), request.headers.get("content-type"))
+        if ctx.check_signature is not None:
+            ctx.check_signature(request, fields)
+        decision = await ctx.decide(parse_inbound(channel, fields, ctx.clock()))
+        if decision.duplicate:
+            ctx.metrics.redeliveries.labels(channel.value).inc()
+        else:
+            ctx.metrics.inbound.labels(channel.value, decision.outcome.value).inc()
+        ctx.metrics.latency.labels(channel.value).observe(perf_counter() - started)
+        return Response(twiml(decision), media_type="text/xml")
+
+    return twilio_messaging_webhook

@@ -1,0 +1,28 @@
+"""Abuse classification: every inbound message gets a label before anything is decided.
+
+The classifier is a plain callable so that the shield (word lists, normalisation, models) can
+replace the placeholder without touching the responder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from replies.types import Label
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A label and the words or patterns that earned it (empty for ``ok``)."""
+
+    label: Label
+    evidence: tuple[str, ...] = ()
+
+
+Classifier = Callable[[str], Classification]
+
+
+def label_everything_ok(text: str) -> Classification:
+    """The placeholder classifier: every message is ``ok`` until the shield is built."""
+    return Classification(Label.OK)

@@ -1,0 +1,100 @@
+"""The rules that decide, before any claim, whether a message may get a reply.
+
+The order follows DESIGN.md: an opt-out keyword is honoured first, whatever else is true;
+then the reasons that no reply may ever go; the window and the budget are claimed last, in the
+storage transaction, because they are shared with concurrent requests.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from replies.numbers import calling_code
+from replies.types import Inbound, Label, Outcome
+
+# Whole-message keywords, compared case-insensitively without accents or end punctuation.
+# The English ones are those carriers and Twilio honour; the French ones are what people type.
+OPT_OUT_WORDS = frozenset(
+    {
+        "stop",
+        "stopall",
+        "unsubscribe",
+        "cancel",
+        "end",
+        "quit",
+        "optout",
+        "revoke",
+        "arret",
+        "arreter",
+        "desabonner",
+        "desinscrire",
+        "desinscription",
+        "stop sms",
+    }
+)
+OPT_IN_WORDS = frozenset({"start", "unstop", "demarrer"})
+
+
+class Keyword(Enum):
+    """An opt-out or opt-in request."""
+
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.rstrip(".!").split())
+
+
+def keyword(body: str) -> Keyword | None:
+    """The opt-out or opt-in request that ``body`` is, if the whole message is one."""
+    folded = _fold(body)
+    if folded in OPT_OUT_WORDS:
+        return Keyword.OPT_OUT
+    if folded in OPT_IN_WORDS:
+        return Keyword.OPT_IN
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SenderFacts:
+    """What storage knows of the sender at decision time."""
+
+    opted_out: bool
+
+
+def refusal(
+    inbound: Inbound,
+    label: Label,
+    facts: SenderFacts,
+    reply_countries: frozenset[int] | None,
+) -> Outcome | None:
+    """Why ``inbound`` gets no reply, or ``None`` when it may have one if window and budget allow.
+
+    ``reply_countries`` of ``None`` means: only the country of the receiving number.
+    """
+    request = keyword(inbound.body)
+    if request is Keyword.OPT_OUT:
+        return Outcome.OPT_OUT
+    if request is Keyword.OPT_IN:
+        return Outcome.OPT_IN
+    if facts.opted_out:
+        return Outcome.OPTED_OUT
+    code = calling_code(inbound.sender_address)
+    if code is None:
+        return Outcome.NO_NUMBER
+    allowed = reply_countries
+    if allowed is None:
+        own = calling_code(inbound.receiver)
+        allowed = frozenset() if own is None else frozenset({own})
+    if code not in allowed:
+        return Outcome.COUNTRY
+    if not inbound.body.strip() and inbound.media_count == 0:
+        return Outcome.EMPTY
+    if label is not Label.OK:
+        return Outcome.ABUSIVE
+    return None

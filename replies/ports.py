@@ -1,0 +1,87 @@
+"""What the core needs from the outside world, as Protocols that storage and bots implement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from replies.types import Channel, Decision, Label, Outcome
+
+#: Returns the current time, timezone-aware in UTC. Injected so tests never sleep.
+Clock = Callable[[], datetime]
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached. The webhook answers 503 so that the platform retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """An inbound message as it is stored: the sender only as a pseudonym."""
+
+    channel: Channel
+    provider_id: str
+    received_at: datetime
+    receiver: str
+    sender: str
+    body: str
+    media_count: int
+    segments: int
+    label: Label
+    outcome: Outcome
+    inbound_cost_micro: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRecord:
+    """A reply committed for a message, with its estimated cost in micro-euros."""
+
+    channel: Channel
+    sender: str
+    created_at: datetime
+    body: str
+    segments: int
+    cost_micro: int
+
+
+class ReplyTransaction(Protocol):
+    """The steps of the one transaction that decides a message, run on one connection."""
+
+    def is_opted_out(self, number: str) -> bool:
+        """Whether the channel-free pseudonym ``number`` asked to stop."""
+        ...
+
+    def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:
+        """Record STOP (``True``) or START (``False``) for every channel of ``number``."""
+        ...
+
+    def claim_window(self, sender: str, now: datetime, until: datetime) -> bool:
+        """Open the sender's reply window unless one is open already; ``False`` if it is."""
+        ...
+
+    def release_window(self, sender: str) -> None:
+        """Close a window opened in this transaction by a reply that will not go."""
+        ...
+
+    def claim_budget(self, day: date, cost_micro: int, default_cap_micro: int) -> bool:
+        """Add ``cost_micro`` to the day's spend if it stays within the cap; ``False`` if not."""
+        ...
+
+    def record(self, message: MessageRecord, reply: ReplyRecord | None) -> bool:
+        """Store the message and its reply; ``False`` if the message was stored before."""
+        ...
+
+
+class ReplyStore(Protocol):
+    """Transactions, and the stored answer for a redelivered message."""
+
+    def transaction(self) -> AbstractContextManager[ReplyTransaction]:
+        """A transaction that commits when the block ends and rolls back on an exception."""
+        ...
+
+    def stored_decision(self, channel: Channel, provider_id: str) -> Decision | None:
+        """The decision stored for a message, or ``None`` if there is none."""
+        ...

@@ -1,0 +1,152 @@
+"""The responder: one inbound message in, one durable decision out.
+
+Everything that must hold across concurrent requests (dedupe, window, budget) is claimed in
+the one storage transaction; everything else is decided by the pure policy before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from replies.abuse import Classifier
+from replies.policy import SenderFacts, refusal
+from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
+from replies.pseudonyms import Pseudonymizer, public_ref
+from replies.segments import count_segments
+from replies.templates import ReplyTemplates
+from replies.types import PAID_CHANNELS, Channel, Decision, Inbound, Label, Outcome
+
+log = logging.getLogger("antirelous.responder")
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """Estimated prices in micro-euros (integers, so that sums never drift)."""
+
+    sms_segment_micro: int
+    whatsapp_reply_micro: int
+    sms_inbound_micro: int
+
+    def reply_cost(self, channel: Channel, segments: int) -> int:
+        if channel is Channel.SMS:
+            return segments * self.sms_segment_micro
+        if channel is Channel.WHATSAPP:
+            return self.whatsapp_reply_micro
+        return 0
+
+    def inbound_cost(self, channel: Channel, segments: int) -> int:
+        return segments * self.sms_inbound_micro if channel is Channel.SMS else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ResponderConfig:
+    """The settings the decision depends on."""
+
+    locale: str
+    reply_window: timedelta
+    reply_countries: frozenset[int] | None
+    daily_budget_micro: int
+    pricing: Pricing
+
+
+class _Redelivered(Exception):
+    """Unwinds the transaction of a message that was stored before."""
+
+
+class Responder:
+    """Stores, classifies and decides each inbound message in one transaction."""
+
+    def __init__(
+        self,
+        store: ReplyStore,
+        templates: ReplyTemplates,
+        classifier: Classifier,
+        pseudonyms: Pseudonymizer,
+        config: ResponderConfig,
+    ) -> None:
+        self._store = store
+        self._templates = templates
+        self._classify = classifier
+        self._pseudonyms = pseudonyms
+        self._config = config
+
+    def handle(self, inbound: Inbound) -> Decision:
+        """Decide ``inbound`` once; a redelivery gets the stored decision, counted once."""
+        sender = self._pseudonyms.sender(inbound.channel, inbound.sender_address)
+        number = self._pseudonyms.number(inbound.sender_address)
+        label = self._classify(inbound.body).label
+        try:
+            with self._store.transaction() as tx:
+                decision = self._decide(tx, inbound, sender, number, label)
+        except _Redelivered:
+            stored = self._store.stored_decision(inbound.channel, inbound.provider_id)
+            if stored is None:  # erased by `forget` in between: decide afresh
+                return self.handle(inbound)
+            log.info("%s %s redelivered: %s", inbound.channel, inbound.provider_id, stored.outcome)
+            return stored
+        log.info(
+            "%s %s from %s: %s",
+            inbound.channel,
+            inbound.provider_id,
+            public_ref(sender),
+            decision.outcome,
+        )
+        return decision
+
+    def _decide(
+        self, tx: ReplyTransaction, inbound: Inbound, sender: str, number: str, label: Label
+    ) -> Decision:
+        now = inbound.received_at
+        facts = SenderFacts(opted_out=tx.is_opted_out(number))
+        outcome = refusal(inbound, label, facts, self._config.reply_countries)
+        if outcome is Outcome.OPT_OUT or outcome is Outcome.OPT_IN:
+            tx.set_opt_out(number, outcome is Outcome.OPT_OUT, now)
+        reply: ReplyRecord | None = None
+        if outcome is None:
+            reply = self._reply_for(inbound, sender)
+            outcome = self._claim(tx, inbound, sender, reply)
+            if outcome is not Outcome.REPLIED:
+                reply = None
+        message = MessageRecord(
+            channel=inbound.channel,
+            provider_id=inbound.provider_id,
+            received_at=now,
+            receiver=inbound.receiver,
+            sender=sender,
+            body=inbound.body,
+            media_count=inbound.media_count,
+            segments=inbound.segments,
+            label=label,
+            outcome=outcome,
+            inbound_cost_micro=self._config.pricing.inbound_cost(inbound.channel, inbound.segments),
+        )
+        if not tx.record(message, reply):
+            raise _Redelivered
+        return Decision(outcome=outcome, reply=reply.body if reply else None)
+
+    def _reply_for(self, inbound: Inbound, sender: str) -> ReplyRecord:
+        body = self._templates.render(self._config.locale, inbound.channel)
+        segments = count_segments(body).segments if inbound.channel is Channel.SMS else 1
+        return ReplyRecord(
+            channel=inbound.channel,
+            sender=sender,
+            created_at=inbound.received_at,
+            body=body,
+            segments=segments,
+            cost_micro=self._config.pricing.reply_cost(inbound.channel, segments),
+        )
+
+    def _claim(
+        self, tx: ReplyTransaction, inbound: Inbound, sender: str, reply: ReplyRecord
+    ) -> Outcome:
+        now = inbound.received_at
+        if not tx.claim_window(sender, now, now + self._config.reply_window):
+            return Outcome.WINDOW_OPEN
+        if inbound.channel in PAID_CHANNELS and not tx.claim_budget(
+            now.date(), reply.cost_micro, self._config.daily_budget_micro
+        ):
+            tx.release_window(sender)
+            return Outcome.BUDGET
+        return Outcome.REPLIED

@@ -1,0 +1,73 @@
+"""Platform-neutral types that flow between the channels, the core and storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where a message came from; each has its own pseudonyms, window and reply template."""
+
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+
+
+#: Channels whose replies cost money and are therefore held to the daily budget.
+PAID_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP})
+
+
+class Label(StrEnum):
+    """What the classifier thinks of a message. Every message gets one, answered or not."""
+
+    OK = "ok"
+    INSULT = "insult"
+    THREAT = "threat"
+
+
+class Outcome(StrEnum):
+    """Why a message was, or was not, answered. Stored with the message for the ledger."""
+
+    REPLIED = "replied"
+    OPT_OUT = "opt_out"  # this message asked to stop
+    OPT_IN = "opt_in"  # this message asked to start again
+    OPTED_OUT = "opted_out"  # the sender had asked to stop earlier
+    NO_NUMBER = "no_number"  # withheld number, alphanumeric sender id or short code
+    COUNTRY = "country"  # the sender's country is not in ANTIRELOUS_REPLY_COUNTRIES
+    EMPTY = "empty"  # no text and no media
+    ABUSIVE = "abusive"  # labelled insult or threat: never paid for
+    WINDOW_OPEN = "window_open"  # this sender already had a reply within the window
+    BUDGET = "budget"  # the day's budget cannot pay for the reply
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message as a platform delivered it, before anything was decided.
+
+    ``sender_address`` is the raw address (an E.164 number, an alphanumeric id, …). It lives
+    only in memory: storage receives the keyed pseudonym instead, never this field.
+    """
+
+    channel: Channel
+    provider_id: str
+    sender_address: str
+    receiver: str
+    body: str
+    media_count: int
+    segments: int
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the service answers to one inbound message.
+
+    ``duplicate`` is true when the platform redelivered a message already decided: the stored
+    outcome and reply are returned unchanged, and nothing is counted again.
+    """
+
+    outcome: Outcome
+    reply: str | None = None
+    duplicate: bool = False

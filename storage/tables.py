@@ -1,0 +1,92 @@
+"""The tables. Times are timezone-aware UTC (SQLModel's ``UTCDateTime``); money is integer
+micro-euros, so that sums never drift.
+
+What a message row keeps is what DESIGN.md allows: channel, receiving number, sender
+pseudonym, body, media count, time, provider id, label. Never a raw sender address or a
+profile name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Naming convention so that Alembic migrations name constraints the same on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Message(SQLModel, table=True):
+    """Every inbound message, answered or not: the ledger of what came in and the evidence."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index(None, "received_at"),
+        Index(None, "sender"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    provider_id: str = Field(max_length=64)
+    received_at: datetime
+    receiver: str = Field(max_length=64)
+    sender: str = Field(max_length=64)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    media_count: int
+    segments: int
+    label: str = Field(max_length=16)
+    outcome: str = Field(max_length=16)
+    inbound_cost_micro: int
+
+
+class Reply(SQLModel, table=True):
+    """A reply committed for a message: the ledger of what was paid."""
+
+    __tablename__ = "reply"
+    __table_args__ = (Index(None, "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", unique=True, ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+    sender: str = Field(max_length=64, index=True)
+    created_at: datetime
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    segments: int
+    cost_micro: int
+    status: str = Field(max_length=16)
+
+
+class ReplyWindow(SQLModel, table=True):
+    """One row per sender that was answered: no second reply before ``until``."""
+
+    __tablename__ = "reply_window"
+
+    sender: str = Field(primary_key=True, max_length=64)
+    opened_at: datetime
+    until: datetime
+
+
+class OptOut(SQLModel, table=True):
+    """Channel-free number pseudonyms that asked to stop (STOP, ARRET, …)."""
+
+    __tablename__ = "opt_out"
+
+    number: str = Field(primary_key=True, max_length=64)
+    since: datetime
+
+
+class BudgetDay(SQLModel, table=True):
+    """The spend claimed on one UTC day against that day's cap."""
+
+    __tablename__ = "budget_day"
+
+    day: str = Field(primary_key=True, max_length=10)
+    cap_micro: int
+    spent_micro: int
