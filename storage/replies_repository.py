@@ -51,7 +51,7 @@ class _Statements:
         ).returning(window_t.c.sender)
         self.release_window = (
             update(window_t)
-            .where(window_t.c.sender == bindparam("sender"))
+            .where(window_t.c.sender == bindparam("b_sender"))
             .values(until=window_t.c.opened_at)
         )
 
@@ -109,7 +109,7 @@ class SqlReplyTransaction:
         return self._scalar(self._sql.claim_window, params) is not None
 
     def release_window(self, sender: str) -> None:
-        self._conn.execute(self._sql.release_window, {"sender": sender})
+        self._conn.execute(self._sql.release_window, {"b_sender": sender})
 
     def claim_budget(self, day: date, cost_micro: int, default_cap_micro: int) -> bool:
         params = {"day": day.isoformat(), "cap": default_cap_micro, "cost": cost_micro}

@@ -1,0 +1,94 @@
+"""``antirelous serve`` as a user runs it: a real uvicorn process on a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from tests.support.twilio import AUTH_TOKEN, message_fields, new_number, sign
+
+SETTING_PREFIXES = ("ANTIRELOUS_", "TWILIO_", "TELEGRAM_", "SLACK_")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(cwd: Path, *args: str, **env: str) -> Iterator[tuple[str, Path]]:
+    """Run ``antirelous serve`` until the block ends; yields its base URL and log file."""
+    port = _free_port()
+    log = cwd / "serve.log"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bots.cli", "serve", "--port", str(port), *args],
+            cwd=cwd,
+            env=clean | env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(base + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("serve did not start:\n" + log.read_text())
+            time.sleep(0.1)
+        yield base, log
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_with_no_configuration_it_starts_on_sqlite_and_says_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    with serving(tmp_path) as (base, log):
+        response = httpx.post(base + "/webhooks/twilio/sms", data=message_fields(new_number()))
+    assert response.status_code == 503
+    assert "TWILIO_AUTH_TOKEN" in response.json()["detail"]
+    assert (tmp_path / "antirelous.db").exists()
+    assert "sms: not live, set TWILIO_AUTH_TOKEN" in log.read_text()
+
+
+def test_a_configured_line_answers_a_signed_message(tmp_path: Path) -> None:
+    public = "https://sms.antirelous.example"
+    fields = message_fields(new_number())
+    with serving(tmp_path, TWILIO_AUTH_TOKEN=AUTH_TOKEN, ANTIRELOUS_PUBLIC_URL=public) as (
+        base,
+        log,
+    ):
+        response = httpx.post(
+            base + "/webhooks/twilio/sms",
+            content=urlencode(fields),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": sign(public + "/webhooks/twilio/sms", fields),
+            },
+        )
+    assert response.status_code == 200 and "<Message>" in response.text
+    assert f"sms: live at {public}/webhooks/twilio/sms" in log.read_text()
+
+
+def test_dev_mode_answers_unsigned_messages_on_loopback(tmp_path: Path) -> None:
+    with serving(tmp_path, "--dev") as (base, log):
+        response = httpx.post(base + "/webhooks/twilio/sms", data=message_fields(new_number()))
+    assert "<Message>" in response.text
+    assert "without a signature check" in log.read_text()
