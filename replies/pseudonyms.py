@@ -7,7 +7,6 @@ hash of a phone number falls to a brute force in minutes).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 
@@ -29,7 +28,7 @@ class Pseudonymizer:
 
     def _digest(self, message: str) -> str:
         mac = hmac.new(self._key, message.encode(), hashlib.sha256).digest()
-        return base64.b32encode(mac).decode().lower()[:PSEUDONYM_LENGTH]
+        return base32(mac[:20])
 
     def sender(self, channel: Channel, address: str) -> str:
         """The sender on one channel: owns the reply window of that channel."""
@@ -38,6 +37,19 @@ class Pseudonymizer:
     def number(self, address: str) -> str:
         """The address on every channel: opt-out, block and ``forget`` cover all channels."""
         return self._digest(f"number\x00{address}")
+
+
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # RFC 4648's alphabet, lower case
+
+
+def base32(data: bytes) -> str:
+    """RFC 4648 base32 of ``data`` (a multiple of 5 bytes), lower case, no padding.
+
+    The same as ``base64.b32encode(data).decode().lower()``, which is pure Python on 3.11 and
+    several times slower; this runs twice per message on the hot path.
+    """
+    number = int.from_bytes(data, "big")
+    return "".join(_BASE32[(number >> shift) & 31] for shift in range(len(data) * 8 - 5, -1, -5))
 
 
 def public_ref(pseudonym: str) -> str:

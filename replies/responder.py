@@ -71,6 +71,8 @@ class Responder:
         self._classify = classifier
         self._pseudonyms = pseudonyms
         self._config = config
+        # The reply depends on locale and channel only: render and count it once.
+        self._replies: dict[Channel, tuple[str, int, int]] = {}
 
     def handle(self, inbound: Inbound) -> Decision:
         """Decide ``inbound`` once; a redelivery gets the stored decision, counted once."""
@@ -84,9 +86,10 @@ class Responder:
             stored = self._store.stored_decision(inbound.channel, inbound.provider_id)
             if stored is None:  # erased by `forget` in between: decide afresh
                 return self.handle(inbound)
-            log.info("%s %s redelivered: %s", inbound.channel, inbound.provider_id, stored.outcome)
+            log.debug("%s %s redelivered: %s", inbound.channel, inbound.provider_id, stored.outcome)
             return stored
-        log.info(
+        # One line per message is noise in a flood (the metrics count them): debug level.
+        log.debug(
             "%s %s from %s: %s",
             inbound.channel,
             inbound.provider_id,
@@ -127,15 +130,20 @@ class Responder:
         return Decision(outcome=outcome, reply=reply.body if reply else None)
 
     def _reply_for(self, inbound: Inbound, sender: str) -> ReplyRecord:
-        body = self._templates.render(self._config.locale, inbound.channel)
-        segments = count_segments(body).segments if inbound.channel is Channel.SMS else 1
+        channel = inbound.channel
+        if channel not in self._replies:
+            body = self._templates.render(self._config.locale, channel)
+            segments = count_segments(body).segments if channel is Channel.SMS else 1
+            cost = self._config.pricing.reply_cost(channel, segments)
+            self._replies[channel] = (body, segments, cost)
+        body, segments, cost = self._replies[channel]
         return ReplyRecord(
-            channel=inbound.channel,
+            channel=channel,
             sender=sender,
             created_at=inbound.received_at,
             body=body,
             segments=segments,
-            cost_micro=self._config.pricing.reply_cost(inbound.channel, segments),
+            cost_micro=cost,
         )
 
     def _claim(

@@ -1,154 +1,130 @@
-"""The responder's transaction in SQL: a handful of single-row statements, no ORM objects.
+"""The responder's one transaction, as a handful of single-row SQL statements.
 
-Every claim is one atomic insert-or-update with RETURNING, so the same code is correct for
-concurrent requests on SQLite (serialised by ``BEGIN IMMEDIATE``) and on PostgreSQL (row locks).
-Statements are built once, when the store is created, and only executed per message.
+Every claim is one atomic insert-or-update with RETURNING, so the same SQL is correct for
+concurrent requests on SQLite (serialised by ``BEGIN IMMEDIATE``) and on PostgreSQL (row
+locks). The statements run on the pooled DBAPI connection with nothing built per message.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, String, bindparam, cast, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, bindparam, select
 
-from replies.ports import MessageRecord, ReplyRecord
+from replies.ports import MessageRecord, ReplyRecord, StoreUnavailable
 from replies.types import Channel, Decision, Outcome
 from storage.errors import outages_as_unavailable
-from storage.tables import BudgetDay, Message, OptOut, Reply, ReplyWindow
+from storage.sql_driver import SqlDriver, driver_for
+from storage.tables import Message
 
 message_t = Message.__table__  # type: ignore[attr-defined]
-reply_t = Reply.__table__  # type: ignore[attr-defined]
-window_t = ReplyWindow.__table__  # type: ignore[attr-defined]
-opt_out_t = OptOut.__table__  # type: ignore[attr-defined]
-budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
 
 REPLY_STATUS_INLINE = "inline"
 
+IS_OPTED_OUT = "SELECT 1 FROM opt_out WHERE number = :number"
+OPT_OUT = (
+    "INSERT INTO opt_out (number, since) VALUES (:number, :now) ON CONFLICT (number) DO NOTHING"
+)
+OPT_IN = "DELETE FROM opt_out WHERE number = :number"
+CLAIM_WINDOW = """
+    INSERT INTO reply_window (sender, opened_at, until) VALUES (:sender, :now, :until)
+    ON CONFLICT (sender) DO UPDATE SET opened_at = excluded.opened_at, until = excluded.until
+    WHERE reply_window.until <= excluded.opened_at
+    RETURNING sender"""
+# The window was free when claimed, so closing it again restores an equivalent state.
+RELEASE_WINDOW = "UPDATE reply_window SET until = opened_at WHERE sender = :sender"
+# A first claim of the day that exceeds the cap inserts nothing; later claims add to the
+# day's row only while they fit under its cap (which Slack may have changed for today).
+CLAIM_BUDGET = """
+    INSERT INTO budget_day (day, cap_micro, spent_micro)
+    SELECT CAST(:day AS VARCHAR(10)), CAST(:cap AS BIGINT), CAST(:cost AS BIGINT)
+    WHERE CAST(:cost AS BIGINT) <= CAST(:cap AS BIGINT)
+    ON CONFLICT (day) DO UPDATE SET spent_micro = budget_day.spent_micro + excluded.spent_micro
+    WHERE budget_day.spent_micro + excluded.spent_micro <= budget_day.cap_micro
+    RETURNING spent_micro"""
+INSERT_MESSAGE = """
+    INSERT INTO message (
+        channel, provider_id, received_at, receiver, sender, body, media_count, segments,
+        label, outcome, inbound_cost_micro,
+        reply_body, reply_segments, reply_cost_micro, reply_status
+    ) VALUES (
+        :channel, :provider_id, :received_at, :receiver, :sender, :body, :media_count,
+        :segments, :label, :outcome, :inbound_cost_micro,
+        :reply_body, :reply_segments, :reply_cost_micro, :reply_status
+    )
+    ON CONFLICT (channel, provider_id) DO NOTHING
+    RETURNING id"""
+
 
 class _Statements:
-    """The prepared statements of the responder transaction, for one dialect."""
+    """The hot-path SQL in one driver's parameter style, converted once."""
 
-    def __init__(self, dialect: str) -> None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.is_opted_out = select(opt_out_t.c.number).where(
-            opt_out_t.c.number == bindparam("number")
-        )
-        opt_out = insert(opt_out_t).values(number=bindparam("number"), since=bindparam("now"))
-        self.opt_out = opt_out.on_conflict_do_nothing(index_elements=["number"])
-        self.opt_in = delete(opt_out_t).where(opt_out_t.c.number == bindparam("number"))
-
-        window = insert(window_t).values(
-            sender=bindparam("sender"), opened_at=bindparam("now"), until=bindparam("until")
-        )
-        self.claim_window = window.on_conflict_do_update(
-            index_elements=["sender"],
-            set_={"opened_at": window.excluded.opened_at, "until": window.excluded.until},
-            where=window_t.c.until <= window.excluded.opened_at,
-        ).returning(window_t.c.sender)
-        self.release_window = (
-            update(window_t)
-            .where(window_t.c.sender == bindparam("b_sender"))
-            .values(until=window_t.c.opened_at)
-        )
-
-        # INSERT … SELECT … WHERE cost <= cap: a first claim of the day that exceeds the cap
-        # inserts nothing; later claims add to the row only while they fit under its cap.
-        cost = cast(bindparam("cost"), Integer)
-        cap = cast(bindparam("cap"), Integer)
-        budget = insert(budget_t).from_select(
-            ["day", "cap_micro", "spent_micro"],
-            select(cast(bindparam("day"), String), cap, cost).where(cost <= cap),
-        )
-        self.claim_budget = budget.on_conflict_do_update(
-            index_elements=["day"],
-            set_={"spent_micro": budget_t.c.spent_micro + budget.excluded.spent_micro},
-            where=budget_t.c.spent_micro + budget.excluded.spent_micro <= budget_t.c.cap_micro,
-        ).returning(budget_t.c.spent_micro)
-
-        self.insert_message = (
-            insert(message_t)
-            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-            .returning(message_t.c.id)
-        )
-        self.insert_reply = insert(reply_t)
-        self.stored_decision = (
-            select(message_t.c.outcome, reply_t.c.body)
-            .select_from(message_t.outerjoin(reply_t, reply_t.c.message_id == message_t.c.id))
-            .where(
-                message_t.c.channel == bindparam("channel"),
-                message_t.c.provider_id == bindparam("provider_id"),
-            )
-        )
+    def __init__(self, driver: SqlDriver) -> None:
+        self.is_opted_out = driver.sql(IS_OPTED_OUT)
+        self.opt_out = driver.sql(OPT_OUT)
+        self.opt_in = driver.sql(OPT_IN)
+        self.claim_window = driver.sql(CLAIM_WINDOW)
+        self.release_window = driver.sql(RELEASE_WINDOW)
+        self.claim_budget = driver.sql(CLAIM_BUDGET)
+        self.insert_message = driver.sql(INSERT_MESSAGE)
 
 
 class SqlReplyTransaction:
-    """``ReplyTransaction`` on one connection inside an open transaction."""
+    """``ReplyTransaction`` on a DBAPI cursor inside an open transaction."""
 
-    def __init__(self, connection: Connection, statements: _Statements) -> None:
-        self._conn = connection
-        self._sql = statements
+    def __init__(self, cursor: Any, sql: _Statements, driver: SqlDriver) -> None:
+        self._cursor = cursor
+        self._sql = sql
+        self._time = driver.time
 
-    def _scalar(self, statement: Any, params: dict[str, Any]) -> Any:
-        return self._conn.execute(statement, params).scalar()
+    def _first(self, statement: str, params: dict[str, Any]) -> Any:
+        self._cursor.execute(statement, params)
+        rows = self._cursor.fetchall()  # drain, so that SQLite finishes the statement
+        return rows[0] if rows else None
 
     def is_opted_out(self, number: str) -> bool:
-        return self._scalar(self._sql.is_opted_out, {"number": number}) is not None
+        return self._first(self._sql.is_opted_out, {"number": number}) is not None
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:
         if opted_out:
-            self._conn.execute(self._sql.opt_out, {"number": number, "now": now})
+            self._cursor.execute(self._sql.opt_out, {"number": number, "now": self._time(now)})
         else:
-            self._conn.execute(self._sql.opt_in, {"number": number})
+            self._cursor.execute(self._sql.opt_in, {"number": number})
 
     def claim_window(self, sender: str, now: datetime, until: datetime) -> bool:
-        params = {"sender": sender, "now": now, "until": until}
-        return self._scalar(self._sql.claim_window, params) is not None
+        params = {"sender": sender, "now": self._time(now), "until": self._time(until)}
+        return self._first(self._sql.claim_window, params) is not None
 
     def release_window(self, sender: str) -> None:
-        self._conn.execute(self._sql.release_window, {"b_sender": sender})
+        self._cursor.execute(self._sql.release_window, {"sender": sender})
 
     def claim_budget(self, day: date, cost_micro: int, default_cap_micro: int) -> bool:
         params = {"day": day.isoformat(), "cap": default_cap_micro, "cost": cost_micro}
-        return self._scalar(self._sql.claim_budget, params) is not None
+        return self._first(self._sql.claim_budget, params) is not None
 
     def record(self, message: MessageRecord, reply: ReplyRecord | None) -> bool:
-        message_id = self._scalar(
-            self._sql.insert_message,
-            {
-                "channel": message.channel.value,
-                "provider_id": message.provider_id,
-                "received_at": message.received_at,
-                "receiver": message.receiver,
-                "sender": message.sender,
-                "body": message.body,
-                "media_count": message.media_count,
-                "segments": message.segments,
-                "label": message.label.value,
-                "outcome": message.outcome.value,
-                "inbound_cost_micro": message.inbound_cost_micro,
-            },
-        )
-        if message_id is None:
-            return False
-        if reply is not None:
-            self._conn.execute(
-                self._sql.insert_reply,
-                {
-                    "message_id": message_id,
-                    "channel": reply.channel.value,
-                    "sender": reply.sender,
-                    "created_at": reply.created_at,
-                    "body": reply.body,
-                    "segments": reply.segments,
-                    "cost_micro": reply.cost_micro,
-                    "status": REPLY_STATUS_INLINE,
-                },
-            )
-        return True
+        params = {
+            "channel": message.channel.value,
+            "provider_id": message.provider_id,
+            "received_at": self._time(message.received_at),
+            "receiver": message.receiver,
+            "sender": message.sender,
+            "body": message.body,
+            "media_count": message.media_count,
+            "segments": message.segments,
+            "label": message.label.value,
+            "outcome": message.outcome.value,
+            "inbound_cost_micro": message.inbound_cost_micro,
+            "reply_body": reply.body if reply else None,
+            "reply_segments": reply.segments if reply else None,
+            "reply_cost_micro": reply.cost_micro if reply else 0,
+            "reply_status": REPLY_STATUS_INLINE if reply else None,
+        }
+        return self._first(self._sql.insert_message, params) is not None
 
 
 class SqlReplyStore:
@@ -156,17 +132,80 @@ class SqlReplyStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._sql = _Statements(engine.dialect.name)
+        self._driver = driver_for(engine.dialect.name)
+        self._sql = _Statements(self._driver)
+        # SQLite has one writer at a time. Threads of this process queue on a lock, which
+        # wakes the next one at once; left to SQLite's busy handler they would sleep in steps
+        # of several milliseconds. Other processes still queue in the busy handler.
+        self._writer: AbstractContextManager[object] = (
+            threading.Lock() if self._driver.name == "sqlite" else nullcontext()
+        )
+        self._kept: Any = None
+        self._stored_decision = select(message_t.c.outcome, message_t.c.reply_body).where(
+            message_t.c.channel == bindparam("channel"),
+            message_t.c.provider_id == bindparam("provider_id"),
+        )
+
+    @property
+    def concurrency(self) -> int:
+        """How many transactions can usefully run at once: one writer on SQLite."""
+        return 1 if self._driver.name == "sqlite" else self._engine.pool.size()  # type: ignore[attr-defined]
+
+    def _checkout(self) -> Any:
+        """A DBAPI connection for one transaction.
+
+        SQLite's single writer keeps one connection for good (under the writer lock): a pool
+        checkout and return per message costs a tenth of the transaction.
+        """
+        if self._driver.name != "sqlite":
+            return self._engine.raw_connection()
+        if self._kept is None:
+            self._kept = self._engine.raw_connection()
+        return self._kept
+
+    def _release(self, connection: Any, broken: bool) -> None:
+        if broken:
+            connection.invalidate()  # the pool opens a fresh one next time
+            if connection is self._kept:
+                self._kept = None
+        if connection is not self._kept:
+            connection.close()
 
     @contextmanager
     def transaction(self) -> Iterator[SqlReplyTransaction]:
-        with outages_as_unavailable(), self._engine.begin() as connection:
-            yield SqlReplyTransaction(connection, self._sql)
+        with self._writer:
+            with outages_as_unavailable():
+                connection = self._checkout()
+            broken = False
+            try:
+                cursor = connection.cursor()
+                if self._driver.begin:
+                    cursor.execute(self._driver.begin)
+                yield SqlReplyTransaction(cursor, self._sql, self._driver)
+                connection.commit()
+            except self._driver.outages as error:
+                broken = True
+                with suppress(*self._driver.outages):
+                    connection.rollback()
+                raise StoreUnavailable(type(error).__name__) from error
+            except BaseException:
+                with suppress(*self._driver.outages):
+                    connection.rollback()
+                raise
+            finally:
+                self._release(connection, broken)
+
+    def close(self) -> None:
+        """Return the connection kept for SQLite's writer, before the engine is disposed."""
+        with self._writer:
+            if self._kept is not None:
+                self._kept.close()
+                self._kept = None
 
     def stored_decision(self, channel: Channel, provider_id: str) -> Decision | None:
         params = {"channel": channel.value, "provider_id": provider_id}
         with outages_as_unavailable(), self._engine.connect() as connection:
-            row = connection.execute(self._sql.stored_decision, params).first()
+            row = connection.execute(self._stored_decision, params).first()
         if row is None:
             return None
-        return Decision(outcome=Outcome(row.outcome), reply=row.body, duplicate=True)
+        return Decision(outcome=Outcome(row.outcome), reply=row.reply_body, duplicate=True)

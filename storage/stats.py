@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, case, func, select
 
 from replies.types import Channel
 from storage.errors import outages_as_unavailable
-from storage.tables import BudgetDay, Message, Reply
+from storage.tables import BudgetDay, Message
 
 message_t = Message.__table__  # type: ignore[attr-defined]
-reply_t = Reply.__table__  # type: ignore[attr-defined]
 budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
 
 
@@ -22,20 +21,48 @@ def eur(micro: int) -> float:
     return round(micro / 1_000_000, 4)
 
 
-def _per_channel(
-    engine: Engine, table: Any, time_column: Any, cost: Any, since: datetime
-) -> dict[str, tuple[int, int, int, int]]:
-    """channel → (count, cost, count today, cost today)."""
-    today = time_column >= since
-    query = select(
-        table.c.channel,
-        func.count(),
-        func.coalesce(func.sum(cost), 0),
-        func.coalesce(func.sum(case((today, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((today, cost), else_=0)), 0),
-    ).group_by(table.c.channel)
+class Figures(NamedTuple):
+    """Counts and micro-euros of one channel, or of all."""
+
+    inbound: int = 0
+    inbound_cost: int = 0
+    replies: int = 0
+    reply_cost: int = 0
+
+    @staticmethod
+    def total(parts: Iterable[Figures]) -> Figures:
+        return Figures(*(sum(column) for column in zip(*parts, strict=True)))
+
+
+def _figures_per_channel(
+    engine: Engine, since: datetime
+) -> tuple[dict[str, Figures], dict[str, Figures]]:
+    """channel → figures, in all and since ``since``, in one scan."""
+    today = message_t.c.received_at >= since
+    replied = message_t.c.reply_status.is_not(None)
+
+    def total(value: Any, *conditions: Any) -> Any:
+        for condition in conditions:
+            value = case((condition, value), else_=0)
+        return func.coalesce(func.sum(value), 0)
+
+    def figures(*conditions: Any) -> list[Any]:
+        return [
+            total(1, *conditions),
+            total(message_t.c.inbound_cost_micro, *conditions),
+            total(1, replied, *conditions),
+            total(message_t.c.reply_cost_micro, replied, *conditions),
+        ]
+
+    query = select(message_t.c.channel, *figures(), *figures(today)).group_by(message_t.c.channel)
+    in_all: dict[str, Figures] = {}
+    on_day: dict[str, Figures] = {}
     with engine.connect() as connection:
-        return {row[0]: tuple(int(v) for v in row[1:]) for row in connection.execute(query)}  # type: ignore[misc]
+        for channel, *values in connection.execute(query):
+            numbers = [int(v) for v in values]
+            in_all[channel] = Figures(*numbers[:4])
+            on_day[channel] = Figures(*numbers[4:])
+    return in_all, on_day
 
 
 def collect_stats(
@@ -44,38 +71,39 @@ def collect_stats(
     """Everything ``stats --json`` prints, in the shape DESIGN.md fixes."""
     since = datetime.combine(today, time(), tzinfo=UTC)
     with outages_as_unavailable():
-        inbound = _per_channel(
-            engine, message_t, message_t.c.received_at, message_t.c.inbound_cost_micro, since
-        )
-        replies = _per_channel(engine, reply_t, reply_t.c.created_at, reply_t.c.cost_micro, since)
+        in_all, on_day = _figures_per_channel(engine, since)
         with engine.connect() as connection:
             cap = connection.execute(
                 select(budget_t.c.cap_micro).where(budget_t.c.day == today.isoformat())
             ).scalar()
-    zero = (0, 0, 0, 0)
     channels: dict[str, Any] = {}
     for channel in Channel:
-        n_in, _, n_in_today, _ = inbound.get(channel.value, zero)
-        n_out, spent, n_out_today, spent_today = replies.get(channel.value, zero)
+        whole = in_all.get(channel.value, Figures())
+        day = on_day.get(channel.value, Figures())
         channels[channel.value] = {
-            "inbound": n_in,
-            "replies": n_out,
-            "spend_eur": eur(spent),
+            "inbound": whole.inbound,
+            "replies": whole.replies,
+            "spend_eur": eur(whole.reply_cost),
             "paused": channel in paused,
-            "today": {"inbound": n_in_today, "replies": n_out_today, "spend_eur": eur(spent_today)},
+            "today": {
+                "inbound": day.inbound,
+                "replies": day.replies,
+                "spend_eur": eur(day.reply_cost),
+            },
         }
-    total_inbound_cost = sum(v[1] for v in inbound.values())
+    whole = Figures.total([Figures(), *in_all.values()])
+    day = Figures.total([Figures(), *on_day.values()])
     return {
-        "inbound": sum(c["inbound"] for c in channels.values()),
-        "replies": sum(c["replies"] for c in channels.values()),
-        "spend_eur": eur(sum(v[1] for v in replies.values())),
-        "inbound_spend_eur": eur(total_inbound_cost),
+        "inbound": whole.inbound,
+        "replies": whole.replies,
+        "spend_eur": eur(whole.reply_cost),
+        "inbound_spend_eur": eur(whole.inbound_cost),
         "today": {
             "date": today.isoformat(),
-            "inbound": sum(c["today"]["inbound"] for c in channels.values()),
-            "replies": sum(c["today"]["replies"] for c in channels.values()),
-            "spend_eur": eur(sum(v[3] for v in replies.values())),
-            "inbound_spend_eur": eur(sum(v[3] for v in inbound.values())),
+            "inbound": day.inbound,
+            "replies": day.replies,
+            "spend_eur": eur(day.reply_cost),
+            "inbound_spend_eur": eur(day.inbound_cost),
             "budget_eur": eur(default_budget_micro if cap is None else cap),
         },
         "channels": channels,

@@ -1,5 +1,5 @@
 """The tables. Times are timezone-aware UTC (SQLModel's ``UTCDateTime``); money is integer
-micro-euros, so that sums never drift.
+micro-euros (BIGINT: a budget over 2,147 EUR would overflow INTEGER), so that sums never drift.
 
 What a message row keeps is what DESIGN.md allows: channel, receiving number, sender
 pseudonym, body, media count, time, provider id, label. Never a raw sender address or a
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Naming convention so that Alembic migrations name constraints the same on every database.
@@ -23,7 +23,12 @@ SQLModel.metadata.naming_convention = {
 
 
 class Message(SQLModel, table=True):
-    """Every inbound message, answered or not: the ledger of what came in and the evidence."""
+    """Every inbound message, answered or not, with the reply committed for it if any.
+
+    The reply lives on the message's row, not in a table of its own: the hot path then
+    writes one row (and its indexes) per message, which on SQLite is a third less work at
+    commit than two rows. ``reply_status`` is ``None`` for a message that got no reply.
+    """
 
     __tablename__ = "message"
     __table_args__ = (
@@ -43,24 +48,11 @@ class Message(SQLModel, table=True):
     segments: int
     label: str = Field(max_length=16)
     outcome: str = Field(max_length=16)
-    inbound_cost_micro: int
-
-
-class Reply(SQLModel, table=True):
-    """A reply committed for a message: the ledger of what was paid."""
-
-    __tablename__ = "reply"
-    __table_args__ = (Index(None, "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(foreign_key="message.id", unique=True, ondelete="CASCADE")
-    channel: str = Field(max_length=16)
-    sender: str = Field(max_length=64, index=True)
-    created_at: datetime
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    segments: int
-    cost_micro: int
-    status: str = Field(max_length=16)
+    inbound_cost_micro: int = Field(sa_type=BigInteger)
+    reply_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reply_segments: int | None = None
+    reply_cost_micro: int = Field(default=0, sa_type=BigInteger)
+    reply_status: str | None = Field(default=None, max_length=16)
 
 
 class ReplyWindow(SQLModel, table=True):
@@ -88,5 +80,5 @@ class BudgetDay(SQLModel, table=True):
     __tablename__ = "budget_day"
 
     day: str = Field(primary_key=True, max_length=10)
-    cap_micro: int
-    spent_micro: int
+    cap_micro: int = Field(sa_type=BigInteger)
+    spent_micro: int = Field(sa_type=BigInteger)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from replies.types import Channel, Outcome
 from storage.engine import create_db_engine
 from storage.stats import collect_stats
-from storage.tables import Message, Reply
+from storage.tables import Message
 from tests.support.clock import FakeClock
 from tests.support.responder import inbound, later, make_responder
 from tests.support.twilio import new_number, new_sid
@@ -28,9 +28,14 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _count(engine: Engine, table: type) -> int:
+def _count(engine: Engine, *, replied: bool = False) -> int:
+    """Messages stored, or those of them that got a reply."""
+    table = Message.__table__  # type: ignore[attr-defined]
+    query = select(func.count()).select_from(table)
+    if replied:
+        query = query.where(table.c.reply_status.is_not(None))
     with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+        return int(connection.execute(query).scalar_one())
 
 
 def test_one_reply_per_sender_per_window(engine: Engine, clock: FakeClock) -> None:
@@ -39,7 +44,7 @@ def test_one_reply_per_sender_per_window(engine: Engine, clock: FakeClock) -> No
     assert responder.handle(first).outcome is Outcome.REPLIED
     assert responder.handle(later(first, timedelta(days=29))).outcome is Outcome.WINDOW_OPEN
     assert responder.handle(later(first, timedelta(days=30))).outcome is Outcome.REPLIED
-    assert _count(engine, Message) == 3 and _count(engine, Reply) == 2
+    assert _count(engine) == 3 and _count(engine, replied=True) == 2
 
 
 def test_unanswered_messages_do_not_extend_the_window(engine: Engine, clock: FakeClock) -> None:
@@ -58,7 +63,7 @@ def test_a_redelivery_gets_the_stored_answer_and_is_counted_once(
     first = responder.handle(message)
     again = responder.handle(message)
     assert (again.outcome, again.reply, again.duplicate) == (first.outcome, first.reply, True)
-    assert _count(engine, Message) == 1 and _count(engine, Reply) == 1
+    assert _count(engine) == 1 and _count(engine, replied=True) == 1
 
 
 def test_twenty_concurrent_redeliveries_decide_once(engine: Engine, clock: FakeClock) -> None:
@@ -68,7 +73,7 @@ def test_twenty_concurrent_redeliveries_decide_once(engine: Engine, clock: FakeC
         decisions = list(pool.map(lambda _: responder.handle(message), range(20)))
     assert {(d.outcome, d.reply) for d in decisions} == {(Outcome.REPLIED, decisions[0].reply)}
     assert sum(not d.duplicate for d in decisions) == 1
-    assert _count(engine, Message) == 1 and _count(engine, Reply) == 1
+    assert _count(engine) == 1 and _count(engine, replied=True) == 1
 
 
 def test_concurrent_first_contacts_never_overspend_the_budget(

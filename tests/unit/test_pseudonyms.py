@@ -40,3 +40,14 @@ def test_the_public_ref_is_a_short_prefix() -> None:
 def test_a_short_key_is_refused() -> None:
     with pytest.raises(ValueError, match="16 bytes"):
         Pseudonymizer(b"short")
+
+
+def test_base32_is_rfc_4648_in_lower_case() -> None:
+    import base64
+    import os
+
+    from replies.pseudonyms import base32
+
+    for size in (5, 10, 20):
+        data = os.urandom(size)
+        assert base32(data) == base64.b32encode(data).decode().lower()

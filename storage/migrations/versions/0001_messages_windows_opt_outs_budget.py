@@ -1,4 +1,4 @@
-"""Messages, replies, reply windows, opt-outs and the daily budget.
+"""Messages with their replies, reply windows, opt-outs and the daily budget.
 
 Revision ID: 0001
 Revises:
@@ -34,34 +34,16 @@ def upgrade() -> None:
         sa.Column("segments", sa.Integer(), nullable=False),
         sa.Column("label", sqlmodel.AutoString(length=16), nullable=False),
         sa.Column("outcome", sqlmodel.AutoString(length=16), nullable=False),
-        sa.Column("inbound_cost_micro", sa.Integer(), nullable=False),
+        sa.Column("inbound_cost_micro", sa.BigInteger(), nullable=False),
+        sa.Column("reply_body", sa.Text(), nullable=True),
+        sa.Column("reply_segments", sa.Integer(), nullable=True),
+        sa.Column("reply_cost_micro", sa.BigInteger(), nullable=False),
+        sa.Column("reply_status", sqlmodel.AutoString(length=16), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_message"),
         sa.UniqueConstraint("channel", "provider_id", name="uq_message_channel_provider_id"),
     )
     op.create_index("ix_message_received_at", "message", ["received_at"])
     op.create_index("ix_message_sender", "message", ["sender"])
-    op.create_table(
-        "reply",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("message_id", sa.Integer(), nullable=False),
-        sa.Column("channel", sqlmodel.AutoString(length=16), nullable=False),
-        sa.Column("sender", sqlmodel.AutoString(length=64), nullable=False),
-        sa.Column("created_at", UTC_DATETIME(), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("segments", sa.Integer(), nullable=False),
-        sa.Column("cost_micro", sa.Integer(), nullable=False),
-        sa.Column("status", sqlmodel.AutoString(length=16), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["message_id"],
-            ["message.id"],
-            name="fk_reply_message_id_message",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_reply"),
-        sa.UniqueConstraint("message_id", name="uq_reply_message_id"),
-    )
-    op.create_index("ix_reply_sender", "reply", ["sender"])
-    op.create_index("ix_reply_created_at", "reply", ["created_at"])
     op.create_table(
         "reply_window",
         sa.Column("sender", sqlmodel.AutoString(length=64), nullable=False),
@@ -78,8 +60,8 @@ def upgrade() -> None:
     op.create_table(
         "budget_day",
         sa.Column("day", sqlmodel.AutoString(length=10), nullable=False),
-        sa.Column("cap_micro", sa.Integer(), nullable=False),
-        sa.Column("spent_micro", sa.Integer(), nullable=False),
+        sa.Column("cap_micro", sa.BigInteger(), nullable=False),
+        sa.Column("spent_micro", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("day", name="pk_budget_day"),
     )
 
@@ -88,9 +70,6 @@ def downgrade() -> None:
     op.drop_table("budget_day")
     op.drop_table("opt_out")
     op.drop_table("reply_window")
-    op.drop_index("ix_reply_created_at", table_name="reply")
-    op.drop_index("ix_reply_sender", table_name="reply")
-    op.drop_table("reply")
     op.drop_index("ix_message_sender", table_name="message")
     op.drop_index("ix_message_received_at", table_name="message")
     op.drop_table("message")
