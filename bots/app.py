@@ -11,13 +11,14 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI, Request
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
 from bots.clock import system_clock
 from bots.database import open_database
+from bots.deciders import Deciders
 from bots.metrics import Metrics
 from bots.ops_routes import ops_router
 from bots.secret_key import resolve_secret_key
@@ -49,8 +50,8 @@ def _check_templates(templates: ReplyTemplates, locale: str) -> None:
             ) from error
 
 
-def build_responder(settings: Settings, engine: Engine) -> Responder:
-    """The responder on ``engine``, configured from ``settings``."""
+def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
+    """The responder on ``store``, configured from ``settings``."""
     templates = ReplyTemplates(settings.templates_dir, settings.info_url)
     _check_templates(templates, settings.locale)
     config = ResponderConfig(
@@ -61,7 +62,7 @@ def build_responder(settings: Settings, engine: Engine) -> Responder:
         pricing=settings.pricing,
     )
     return Responder(
-        store=SqlReplyStore(engine),
+        store=store,
         templates=templates,
         classifier=label_everything_ok,
         pseudonyms=Pseudonymizer(resolve_secret_key(settings)),
@@ -107,13 +108,14 @@ def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
 def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = False) -> FastAPI:
     """The whole service as an ASGI app. Opens (and on SQLite migrates) the database."""
     engine = open_database(settings)
-    responder = build_responder(settings, engine)
+    store = SqlReplyStore(engine)
+    responder = build_responder(settings, store)
     metrics = Metrics()
-    # Each message holds one pooled connection while it is decided: never more threads.
-    limiter = anyio.CapacityLimiter(settings.db_pool_size)
-
-    async def decide(inbound: Inbound) -> Decision:
-        return await anyio.to_thread.run_sync(responder.handle, inbound, limiter=limiter)
+    # Decisions block on the database, so they run on threads of their own: as many as can
+    # usefully write at once (one on SQLite, the pool size on PostgreSQL).
+    deciders: Deciders[Inbound, Decision] = Deciders(
+        responder.handle, store.concurrency, "antirelous-decide"
+    )
 
     async def database_ready() -> bool:
         def ping() -> bool:
@@ -124,12 +126,14 @@ def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = F
             except SQLAlchemyError:
                 return False
 
-        return await anyio.to_thread.run_sync(ping, limiter=limiter)
+        return await anyio.to_thread.run_sync(ping)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _log_channels(settings, dev)
         yield
+        deciders.shutdown()
+        store.close()
         engine.dispose()
 
     app = FastAPI(
@@ -147,7 +151,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = F
         token = settings.twilio_auth_token.get_secret_value()
         check = TwilioSignatureCheck(RequestValidator(token), settings.public_url)
     twilio = TwilioWebhookContext(
-        decide=decide,
+        decide=deciders.run,
         clock=clock,
         metrics=metrics,
         dev=dev,
