@@ -28,7 +28,7 @@ def stats(app: FastAPI, clock: FakeClock) -> dict[str, Any]:
 async def test_a_first_contact_gets_the_consent_reply_as_twiml(
     make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
-    async with running_app(make_settings(), clock) as (_app, client):
+    async with running_app(make_settings(), clock) as (_, client):
         response = await post_signed(client, SMS, message_fields(new_number()))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/xml")
@@ -100,7 +100,7 @@ async def test_a_signature_for_another_route_or_body_is_refused(
     make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
     fields = message_fields(new_number())
-    async with running_app(make_settings(), clock) as (_app, client):
+    async with running_app(make_settings(), clock) as (_, client):
         other_route = await client.post(
             SMS,
             content=urlencode(fields),
