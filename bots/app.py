@@ -31,7 +31,9 @@ from replies.pseudonyms import Pseudonymizer
 from replies.responder import Responder, ResponderConfig
 from replies.templates import ReplyTemplates
 from replies.types import Channel, Decision, Inbound
+from storage.engine import is_sqlite
 from storage.replies_repository import SqlReplyStore
+from storage.sqlite_checkpoint import WalCheckpointer
 
 log = logging.getLogger("antirelous")
 
@@ -108,7 +110,9 @@ def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
 def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = False) -> FastAPI:
     """The whole service as an ASGI app. Opens (and on SQLite migrates) the database."""
     engine = open_database(settings)
-    store = SqlReplyStore(engine)
+    sqlite = is_sqlite(settings.database_url)
+    store = SqlReplyStore(engine, checkpoints_elsewhere=sqlite)
+    checkpointer = WalCheckpointer(engine, store.writer_lock) if sqlite else None
     responder = build_responder(settings, store)
     metrics = Metrics()
     # Decisions block on the database, so they run on threads of their own: as many as can
@@ -131,8 +135,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = F
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _log_channels(settings, dev)
+        if checkpointer:
+            checkpointer.start()
         yield
         deciders.shutdown()
+        if checkpointer:
+            checkpointer.stop()
         store.close()
         engine.dispose()
 

@@ -130,8 +130,10 @@ class SqlReplyTransaction:
 class SqlReplyStore:
     """``ReplyStore`` on an engine: one pooled connection and one transaction per message."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, checkpoints_elsewhere: bool = False) -> None:
+        """``checkpoints_elsewhere``: a ``WalCheckpointer`` runs, so SQLite's writer need not."""
         self._engine = engine
+        self._checkpoints_elsewhere = checkpoints_elsewhere
         self._driver = driver_for(engine.dialect.name)
         self._sql = _Statements(self._driver)
         # SQLite has one writer at a time. Threads of this process queue on a lock, which
@@ -145,6 +147,11 @@ class SqlReplyStore:
             message_t.c.channel == bindparam("channel"),
             message_t.c.provider_id == bindparam("provider_id"),
         )
+
+    @property
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """Held while a transaction writes (a real lock on SQLite only)."""
+        return self._writer
 
     @property
     def concurrency(self) -> int:
@@ -161,6 +168,8 @@ class SqlReplyStore:
             return self._engine.raw_connection()
         if self._kept is None:
             self._kept = self._engine.raw_connection()
+            if self._checkpoints_elsewhere:
+                self._kept.cursor().execute("PRAGMA wal_autocheckpoint=0")
         return self._kept
 
     def _release(self, connection: Any, broken: bool) -> None:

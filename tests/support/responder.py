@@ -19,7 +19,13 @@ PRICING = Pricing(sms_segment_micro=160_000, whatsapp_reply_micro=30_000, sms_in
 KEY = b"integration-test-key-0123456789"
 
 
-def make_responder(engine: Engine, *, budget_eur: float = 20.0, window_days: int = 30) -> Responder:
+def make_responder(
+    engine: Engine,
+    *,
+    budget_eur: float = 20.0,
+    window_days: int = 30,
+    store: SqlReplyStore | None = None,
+) -> Responder:
     config = ResponderConfig(
         locale="fr",
         reply_window=timedelta(days=window_days),
@@ -28,7 +34,11 @@ def make_responder(engine: Engine, *, budget_eur: float = 20.0, window_days: int
         pricing=PRICING,
     )
     return Responder(
-        SqlReplyStore(engine), ReplyTemplates(), label_everything_ok, Pseudonymizer(KEY), config
+        store or SqlReplyStore(engine),
+        ReplyTemplates(),
+        label_everything_ok,
+        Pseudonymizer(KEY),
+        config,
     )
 
 
