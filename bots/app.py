@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI, Request
+from jinja2 import TemplateError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
@@ -45,7 +46,7 @@ def _check_templates(templates: ReplyTemplates, locale: str) -> None:
     for channel in MESSAGING_CHANNELS:
         try:
             templates.render(locale, channel)
-        except Exception as error:  # any Jinja2 error: refuse to start rather than fail later
+        except TemplateError as error:  # refuse to start rather than fail on the first message
             raise ConfigurationError(
                 f"template {locale}/{channel}.j2 cannot be rendered ({error}); "
                 "run `antirelous templates check`"
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = F
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _log_channels(settings, dev)
+        deciders.start()
         if checkpointer:
             checkpointer.start()
         yield

@@ -39,6 +39,9 @@ class Deciders(Generic[T, R]):
             threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
             for i in range(count)
         ]
+
+    def start(self) -> None:
+        """Start the threads (from the app's lifespan, so that a built app holds none)."""
         for thread in self._threads:
             thread.start()
 
@@ -63,7 +66,8 @@ class Deciders(Generic[T, R]):
 
     def shutdown(self) -> None:
         """Finish the queued jobs, then stop every thread."""
-        for _ in self._threads:
+        started = [thread for thread in self._threads if thread.is_alive()]
+        for _ in started:
             self._jobs.put(None)
-        for thread in self._threads:
+        for thread in started:
             thread.join()
