@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import re
@@ -16,11 +17,14 @@ from bots.database import open_database
 from bots.loopback import is_loopback_host
 from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
-from bots.stats_text import format_stats
+from bots.stats_text import format_stats, format_status
 from bots.template_check import check_templates
+from replies.durations import parse_duration
+from replies.ports import StoreUnavailable
 from replies.pseudonyms import Pseudonymizer
 from replies.types import Channel
 from storage import migrate
+from storage.control_repository import ControlRepository
 from storage.engine import create_db_engine
 from storage.erase import erase_sender
 from storage.stats import collect_stats
@@ -28,6 +32,10 @@ from storage.stats import collect_stats
 log = logging.getLogger("antirelous")
 
 Command = Callable[[argparse.Namespace, Settings], int]
+
+
+class UsageError(Exception):
+    """A command's arguments are wrong; the message says how."""
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -44,12 +52,74 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    now = system_clock()
     engine = open_database(settings)
     try:
-        figures = collect_stats(engine, system_clock().date(), settings.daily_budget_micro)
+        paused = ControlRepository(engine).pauses(now)
+        figures = collect_stats(engine, now.date(), settings.daily_budget_micro, paused)
     finally:
         engine.dispose()
     print(json.dumps(figures) if args.json else format_stats(figures))
+    return 0
+
+
+def _cli_actor() -> str:
+    """Who runs this command, as the audit log records it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in some containers
+        return "cli"
+
+
+def _channels(name: str) -> list[Channel]:
+    if name == "all":
+        return list(Channel)
+    try:
+        return [Channel(name)]
+    except ValueError:
+        names = ", ".join(c.value for c in Channel)
+        raise UsageError(f"unknown channel {name!r}: use one of {names}, or all") from None
+
+
+def _pause(args: argparse.Namespace, settings: Settings) -> int:
+    if args.duration is None and args.channel[:1].isdigit():  # `pause 30m`: every channel
+        args.channel, args.duration = "all", args.channel
+    channels = _channels(args.channel)
+    now = system_clock()
+    try:
+        until = now + parse_duration(args.duration) if args.duration else None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    engine = open_database(settings)
+    try:
+        ControlRepository(engine).pause(channels, now=now, by=_cli_actor(), until=until)
+    finally:
+        engine.dispose()
+    end = f"until {until:%Y-%m-%d %H:%M} UTC" if until else "until resumed"
+    print(f"paused {', '.join(c.value for c in channels)} {end}: messages are stored, not answered")
+    return 0
+
+
+def _resume(args: argparse.Namespace, settings: Settings) -> int:
+    channels = _channels(args.channel)
+    engine = open_database(settings)
+    try:
+        lifted = ControlRepository(engine).resume(channels, now=system_clock(), by=_cli_actor())
+    finally:
+        engine.dispose()
+    print(f"resumed {', '.join(c.value for c in lifted)}" if lifted else "nothing was paused")
+    return 0
+
+
+def _status(_args: argparse.Namespace, settings: Settings) -> int:
+    now = system_clock()
+    engine = open_database(settings)
+    try:
+        pauses = ControlRepository(engine).pauses(now)
+        figures = collect_stats(engine, now.date(), settings.daily_budget_micro, pauses)
+    finally:
+        engine.dispose()
+    print(format_status(pauses, figures))
     return 0
 
 
@@ -127,6 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="render every template; fail on an error or an SMS over one segment"
     ).set_defaults(run=_templates_check)
 
+    pause = commands.add_parser("pause", help="stop answering a channel (messages are stored)")
+    pause.add_argument("channel", nargs="?", default="all", help="sms, whatsapp, telegram or all")
+    pause.add_argument("duration", nargs="?", help="e.g. 30m, 2h, 1d; none: until resumed")
+    pause.set_defaults(run=_pause)
+
+    resume = commands.add_parser("resume", help="answer a paused channel again")
+    resume.add_argument("channel", nargs="?", default="all", help="sms, whatsapp, telegram or all")
+    resume.set_defaults(run=_resume)
+
+    commands.add_parser("status", help="paused channels and today's figures").set_defaults(
+        run=_status
+    )
+
     forget = commands.add_parser("forget", help="erase everything stored about a number")
     forget.add_argument("number", help="the number in international form, e.g. +33612345678")
     forget.set_defaults(run=_forget)
@@ -149,6 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"cannot start: {error}", file=sys.stderr)
         return 2
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except StoreUnavailable:
+        print("the database is unavailable; try again", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

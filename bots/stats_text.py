@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from replies.types import Channel
+from storage.control_repository import PauseState
 
 
 def format_stats(figures: dict[str, Any]) -> str:
@@ -28,5 +32,26 @@ def format_stats(figures: dict[str, Any]) -> str:
         f"today ({today['date']} UTC): {today['spend_eur']:.2f} of {today['budget_eur']:.2f} EUR "
         f"budget spent on replies; inbound messages cost an estimated "
         f"{figures['inbound_spend_eur']:.2f} EUR in all (pausing cannot stop those)"
+    )
+    return "\n".join(lines)
+
+
+def format_status(pauses: Mapping[Channel, PauseState], figures: dict[str, Any]) -> str:
+    """Each channel live or paused (by whom, since, until), then today against the budget."""
+    lines = []
+    for channel in Channel:
+        pause = pauses.get(channel)
+        if pause is None:
+            lines.append(f"{channel.value:<10} live")
+            continue
+        until = f"until {pause.until:%Y-%m-%d %H:%M} UTC" if pause.until else "until resumed"
+        kind = "automatically" if pause.automatic else f"by {pause.paused_by}"
+        lines.append(
+            f"{channel.value:<10} paused {kind} since {pause.paused_at:%Y-%m-%d %H:%M} UTC, {until}"
+        )
+    today = figures["today"]
+    lines.append(
+        f"today ({today['date']} UTC): {today['inbound']} messages, {today['replies']} replies, "
+        f"{today['spend_eur']:.2f} of {today['budget_eur']:.2f} EUR"
     )
     return "\n".join(lines)

@@ -62,9 +62,10 @@ def keyword(body: str) -> Keyword | None:
 
 @dataclass(frozen=True, slots=True)
 class SenderFacts:
-    """What storage knows of the sender at decision time."""
+    """What storage knows at decision time of the sender, and of the channel they wrote to."""
 
     opted_out: bool
+    paused: bool = False
 
 
 def refusal(
@@ -84,6 +85,8 @@ def refusal(
         return Outcome.OPT_IN
     if facts.opted_out:
         return Outcome.OPTED_OUT
+    if facts.paused:
+        return Outcome.PAUSED
     code = calling_code(inbound.sender_address)
     if code is None:
         return Outcome.NO_NUMBER

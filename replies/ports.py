@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from replies.policy import SenderFacts
 from replies.types import Channel, Decision, Label, Outcome
 
 #: Returns the current time, timezone-aware in UTC. Injected so tests never sleep.
@@ -50,8 +51,9 @@ class ReplyRecord:
 class ReplyTransaction(Protocol):
     """The steps of the one transaction that decides a message, run on one connection."""
 
-    def is_opted_out(self, number: str) -> bool:
-        """Whether the channel-free pseudonym ``number`` asked to stop."""
+    def sender_facts(self, number: str, channel: Channel, now: datetime) -> SenderFacts:
+        """Whether ``number`` (channel-free pseudonym) asked to stop, and whether ``channel``
+        is paused at ``now``."""
         ...
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from replies.abuse import Classifier
-from replies.policy import SenderFacts, refusal
+from replies.policy import refusal
 from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
 from replies.pseudonyms import Pseudonymizer, public_ref
 from replies.segments import count_segments
@@ -102,7 +102,7 @@ class Responder:
         self, tx: ReplyTransaction, inbound: Inbound, sender: str, number: str, label: Label
     ) -> Decision:
         now = inbound.received_at
-        facts = SenderFacts(opted_out=tx.is_opted_out(number))
+        facts = tx.sender_facts(number, inbound.channel, now)
         outcome = refusal(inbound, label, facts, self._config.reply_countries)
         if outcome is Outcome.OPT_OUT or outcome is Outcome.OPT_IN:
             tx.set_opt_out(number, outcome is Outcome.OPT_OUT, now)

@@ -34,6 +34,7 @@ class Outcome(StrEnum):
     OPT_OUT = "opt_out"  # this message asked to stop
     OPT_IN = "opt_in"  # this message asked to start again
     OPTED_OUT = "opted_out"  # the sender had asked to stop earlier
+    PAUSED = "paused"  # the operators paused this channel
     NO_NUMBER = "no_number"  # withheld number, alphanumeric sender id or short code
     COUNTRY = "country"  # the sender's country is not in ANTIRELOUS_REPLY_COUNTRIES
     EMPTY = "empty"  # no text and no media

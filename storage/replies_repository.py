@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 
+from replies.policy import SenderFacts
 from replies.ports import MessageRecord, ReplyRecord, StoreUnavailable
 from replies.types import Channel, Decision, Outcome
 from storage.errors import outages_as_unavailable
@@ -25,7 +26,12 @@ message_t = Message.__table__  # type: ignore[attr-defined]
 
 REPLY_STATUS_INLINE = "inline"
 
-IS_OPTED_OUT = "SELECT 1 FROM opt_out WHERE number = :number"
+# One round trip for both facts. A timed pause ends when the clock passes ``until``.
+SENDER_FACTS = """
+    SELECT
+        (SELECT COUNT(*) FROM opt_out WHERE number = :number),
+        (SELECT COUNT(*) FROM pause
+         WHERE channel = :channel AND (until IS NULL OR until > :now))"""
 OPT_OUT = (
     "INSERT INTO opt_out (number, since) VALUES (:number, :now) ON CONFLICT (number) DO NOTHING"
 )
@@ -64,7 +70,7 @@ class _Statements:
     """The hot-path SQL in one driver's parameter style, converted once."""
 
     def __init__(self, driver: SqlDriver) -> None:
-        self.is_opted_out = driver.sql(IS_OPTED_OUT)
+        self.sender_facts = driver.sql(SENDER_FACTS)
         self.opt_out = driver.sql(OPT_OUT)
         self.opt_in = driver.sql(OPT_IN)
         self.claim_window = driver.sql(CLAIM_WINDOW)
@@ -86,8 +92,10 @@ class SqlReplyTransaction:
         rows = self._cursor.fetchall()  # drain, so that SQLite finishes the statement
         return rows[0] if rows else None
 
-    def is_opted_out(self, number: str) -> bool:
-        return self._first(self._sql.is_opted_out, {"number": number}) is not None
+    def sender_facts(self, number: str, channel: Channel, now: datetime) -> SenderFacts:
+        params = {"number": number, "channel": channel.value, "now": self._time(now)}
+        opted_out, paused = self._first(self._sql.sender_facts, params)
+        return SenderFacts(opted_out=bool(opted_out), paused=bool(paused))
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:
         if opted_out:

@@ -82,3 +82,33 @@ class BudgetDay(SQLModel, table=True):
     day: str = Field(primary_key=True, max_length=10)
     cap_micro: int = Field(sa_type=BigInteger)
     spent_micro: int = Field(sa_type=BigInteger)
+
+
+class Pause(SQLModel, table=True):
+    """A paused channel: messages are still stored, none is answered.
+
+    ``pause all`` writes one row per channel, so that resuming one channel is just deleting
+    its row. ``until`` is ``None`` for a pause without end; ``automatic`` pauses are the only
+    ones an automatic resume may lift.
+    """
+
+    __tablename__ = "pause"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    paused_at: datetime
+    paused_by: str = Field(max_length=64)
+    until: datetime | None = None
+    automatic: bool = False
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what, and when: pauses, resumes, and later blocks and budget changes."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    detail: str = Field(sa_column=Column(Text, nullable=False))

@@ -9,7 +9,9 @@ import pytest
 
 from bots.app import create_app
 from bots.cli import main
+from bots.clock import system_clock
 from bots.settings import ConfigurationError, Settings
+from storage import migrate
 from tests.conftest import SECRET_KEY, SettingsFactory
 from tests.support.app import running_app
 from tests.support.clock import FakeClock
@@ -137,7 +139,7 @@ def test_db_upgrade_then_the_app_starts_on_postgresql(
             create_app(settings)
         monkeypatch.setenv("ANTIRELOUS_DATABASE_URL", url)
         assert main(["db", "upgrade"]) == 0
-        assert "database schema at 0001" in capsys.readouterr().out
+        assert f"database schema at {migrate.head_revision()}" in capsys.readouterr().out
         create_app(settings).state.engine.dispose()
 
 
@@ -157,3 +159,50 @@ def test_invalid_settings_are_reported_without_a_traceback(
     assert main(["stats"]) == 2
     err = capsys.readouterr().err
     assert "999" in err and "Traceback" not in err
+
+
+async def test_pause_from_the_cli_silences_the_webhook_at_once(
+    env: pytest.MonkeyPatch, make_settings: SettingsFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = FakeClock(system_clock())  # the CLI reads the real time: so must the app here
+    async with running_app(make_settings(), clock) as (_, client):
+        assert main(["pause", "sms", "2h"]) == 0
+        paused = await post_signed(client, SMS, message_fields(new_number()))
+        whatsapp = await post_signed(
+            client, "/webhooks/twilio/whatsapp", message_fields(new_number(), channel="whatsapp")
+        )
+        assert main(["resume", "sms"]) == 0
+        resumed = await post_signed(client, SMS, message_fields(new_number()))
+    out = capsys.readouterr().out
+    assert "paused sms until" in out and "resumed sms" in out
+    assert "<Message>" not in paused.text
+    assert "<Message>" in whatsapp.text and "<Message>" in resumed.text
+
+
+def test_status_and_stats_show_who_paused_what(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["pause", "30m"]) == 0  # no channel: all of them
+    capsys.readouterr()
+    assert main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert main(["stats", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    for channel in ("sms", "whatsapp", "telegram"):
+        assert f"{channel:<10} paused by cli:" in status
+        assert figures["channels"][channel]["paused"] is True
+    assert main(["resume"]) == 0
+    capsys.readouterr()
+    assert main(["status"]) == 0
+    assert "sms        live" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [(["pause", "sms", "soon"], "not a duration"), (["pause", "fax"], "unknown channel")],
+)
+def test_pause_refuses_what_it_cannot_understand(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], complaint: str
+) -> None:
+    assert main(argv) == 2
+    assert complaint in capsys.readouterr().err

@@ -87,3 +87,26 @@ def test_reply_countries_are_parsed_and_checked() -> None:
     assert parse_calling_codes("33, +32,41") == frozenset({33, 32, 41})
     with pytest.raises(ValueError, match="999"):
         parse_calling_codes("33,999")
+
+
+def test_a_paused_channel_answers_nobody_but_still_honours_stop() -> None:
+    paused = SenderFacts(opted_out=False, paused=True)
+    assert refusal(FIRST_CONTACT, Label.OK, paused, None) is Outcome.PAUSED
+    assert refusal(replace(FIRST_CONTACT, body="STOP"), Label.OK, paused, None) is Outcome.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("90s", 1.5), ("30m", 30), ("2h", 120), ("1d", 1440), ("1h30m", 90)]
+)
+def test_durations_read_as_operators_type_them(text: str, minutes: float) -> None:
+    from replies.durations import parse_duration
+
+    assert parse_duration(text).total_seconds() == minutes * 60
+
+
+@pytest.mark.parametrize("text", ["", "soon", "30", "m30", "0m", "-5m", "2x"])
+def test_a_bad_duration_says_what_is_expected(text: str) -> None:
+    from replies.durations import parse_duration
+
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)

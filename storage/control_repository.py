@@ -1,0 +1,132 @@
+"""What the operators control: paused channels, and the audit log of who changed what.
+
+Everything lives in the database, so that a change made on one replica (or from the CLI) is
+in force on every replica at once, and survives restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from replies.types import Channel
+from storage.errors import outages_as_unavailable
+from storage.tables import AuditEntry, Pause
+
+pause_t = Pause.__table__  # type: ignore[attr-defined]
+audit_t = AuditEntry.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class PauseState:
+    """One paused channel: by whom, since when, until when (``None``: until resumed)."""
+
+    channel: Channel
+    paused_at: datetime
+    paused_by: str
+    until: datetime | None
+    automatic: bool
+
+
+def _names(channels: Iterable[Channel]) -> str:
+    return ", ".join(channel.value for channel in channels)
+
+
+class ControlRepository:
+    """Pauses and the audit log, on an engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    def pause(
+        self,
+        channels: Iterable[Channel],
+        *,
+        now: datetime,
+        by: str,
+        until: datetime | None = None,
+        automatic: bool = False,
+    ) -> None:
+        """Pause ``channels`` from ``now``; a channel already paused takes the new terms."""
+        channels = list(channels)
+        rows = [
+            {
+                "channel": c.value,
+                "paused_at": now,
+                "paused_by": by,
+                "until": until,
+                "automatic": automatic,
+            }
+            for c in channels
+        ]
+        statement = self._insert(pause_t).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["channel"],
+            set_={
+                name: statement.excluded[name]
+                for name in ("paused_at", "paused_by", "until", "automatic")
+            },
+        )
+        detail = _names(channels) + (f" until {until.isoformat()}" if until else "")
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(statement)
+            self._log(connection, now, by, "pause", detail)
+
+    def resume(
+        self,
+        channels: Iterable[Channel],
+        *,
+        now: datetime,
+        by: str,
+        automatic_only: bool = False,
+    ) -> list[Channel]:
+        """Lift the pauses of ``channels`` (only automatic ones if told); returns those lifted.
+
+        A timed pause already over counts as lifted only if it was still in force.
+        """
+        names = [channel.value for channel in channels]
+        condition = pause_t.c.channel.in_(names)
+        if automatic_only:
+            condition &= pause_t.c.automatic.is_(True)
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            in_force = connection.execute(
+                select(pause_t.c.channel).where(condition, self._in_force(now))
+            ).scalars()
+            lifted = [Channel(name) for name in in_force]
+            connection.execute(delete(pause_t).where(condition))
+            if lifted:
+                self._log(connection, now, by, "resume", _names(lifted))
+        return lifted
+
+    def pauses(self, now: datetime) -> dict[Channel, PauseState]:
+        """The pauses in force at ``now``."""
+        query = select(pause_t).where(self._in_force(now))
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {
+            Channel(row.channel): PauseState(
+                Channel(row.channel), row.paused_at, row.paused_by, row.until, row.automatic
+            )
+            for row in rows
+        }
+
+    def audit_log(self, limit: int = 50) -> list[AuditEntry]:
+        """The newest entries first."""
+        query = select(audit_t).order_by(audit_t.c.at.desc(), audit_t.c.id.desc()).limit(limit)
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            return [AuditEntry(**row._mapping) for row in connection.execute(query)]
+
+    @staticmethod
+    def _in_force(now: datetime) -> ColumnElement[bool]:
+        return or_(pause_t.c.until.is_(None), pause_t.c.until > now)
+
+    @staticmethod
+    def _log(connection: Connection, now: datetime, actor: str, action: str, detail: str) -> None:
+        connection.execute(
+            insert(audit_t).values(at=now, actor=actor, action=action, detail=detail)
+        )
