@@ -20,19 +20,29 @@ from twilio.request_validator import RequestValidator
 from bots.clock import system_clock
 from bots.database import open_database
 from bots.deciders import Deciders
+from bots.jobs import start_scheduler
 from bots.metrics import Metrics
 from bots.ops_routes import ops_router
+from bots.outbox import OUTBOX_INTERVAL_S, STATUS_PATH, build_outbox_worker
 from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
-from bots.twilio_routes import TwilioSignatureCheck, TwilioWebhookContext, messaging_endpoint
+from bots.twilio_routes import (
+    TwilioSignatureCheck,
+    TwilioWebhookContext,
+    messaging_endpoint,
+    status_endpoint,
+)
 from channels.errors import ForgedRequest, MalformedRequest
+from channels.twilio_messaging import DeliveryReport
 from replies.abuse import label_everything_ok
 from replies.ports import Clock, StoreUnavailable
 from replies.pseudonyms import Pseudonymizer
 from replies.responder import Responder, ResponderConfig
+from replies.sealing import RecipientBox
 from replies.templates import ReplyTemplates
 from replies.types import Channel, Decision, Inbound
 from storage.engine import is_sqlite
+from storage.outbox_repository import OutboxRepository
 from storage.replies_repository import SqlReplyStore
 from storage.sqlite_checkpoint import WalCheckpointer
 
@@ -63,13 +73,16 @@ def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
         reply_countries=settings.reply_calling_codes,
         daily_budget_micro=settings.daily_budget_micro,
         pricing=settings.pricing,
+        reply_delay=settings.reply_delay_range,
     )
+    key = resolve_secret_key(settings)
     return Responder(
         store=store,
         templates=templates,
         classifier=label_everything_ok,
-        pseudonyms=Pseudonymizer(resolve_secret_key(settings)),
+        pseudonyms=Pseudonymizer(key),
         config=config,
+        seal=RecipientBox(key).seal,
     )
 
 
@@ -108,13 +121,21 @@ def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
         return reject(request, 500, "internal error")
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = False) -> FastAPI:
-    """The whole service as an ASGI app. Opens (and on SQLite migrates) the database."""
+def create_app(
+    settings: Settings, *, clock: Clock = system_clock, dev: bool = False, run_jobs: bool = True
+) -> FastAPI:
+    """The whole service as an ASGI app. Opens (and on SQLite migrates) the database.
+
+    ``run_jobs=False`` leaves the scheduled jobs (the outbox) to the caller: tests run them
+    by hand, with their own clock.
+    """
     engine = open_database(settings)
     sqlite = is_sqlite(settings.database_url)
     store = SqlReplyStore(engine, checkpoints_elsewhere=sqlite)
     checkpointer = WalCheckpointer(engine, store.writer_lock) if sqlite else None
     responder = build_responder(settings, store)
+    outbox = OutboxRepository(engine, store.writer_lock)
+    worker = build_outbox_worker(settings, outbox, resolve_secret_key(settings), clock)
     metrics = Metrics()
     # Decisions block on the database, so they run on threads of their own: as many as can
     # usefully write at once (one on SQLite, the pool size on PostgreSQL).
@@ -139,7 +160,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = F
         deciders.start()
         if checkpointer:
             checkpointer.start()
+        scheduler = (
+            start_scheduler({"outbox": (worker.run_once, OUTBOX_INTERVAL_S)}) if run_jobs else None
+        )
         yield
+        if scheduler:
+            scheduler.shutdown(wait=True)
         deciders.shutdown()
         if checkpointer:
             checkpointer.stop()
@@ -175,7 +201,24 @@ def create_app(settings: Settings, *, clock: Clock = system_clock, dev: bool = F
             methods=["POST"],
             name=f"twilio_{channel}",
         )
+
+    async def record_delivery(report: DeliveryReport) -> bool:
+        return await anyio.to_thread.run_sync(
+            outbox.record_delivery,
+            report.provider_id,
+            report.status,
+            report.price_micro,
+            report.segments,
+        )
+
+    app.add_api_route(
+        STATUS_PATH,
+        status_endpoint(twilio, record_delivery),
+        methods=["POST"],
+        name="twilio_status",
+    )
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app.include_router(ops_router(metrics, database_ready, metrics_token))
     app.state.engine = engine
+    app.state.outbox_worker = worker
     return app

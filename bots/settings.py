@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from replies.delays import DelayRange, parse_delay
 from replies.numbers import parse_calling_codes
 from replies.responder import Pricing
 
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./antirelous.db"
     public_url: str | None = None
     secret_key: SecretStr | None = None
+    reply_delay: str = "20m-60m"
     reply_window_days: int = Field(30, ge=1, le=3650)
     locale: str = "fr"
     templates_dir: Path | None = None
@@ -64,6 +66,7 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = Field(
         None, validation_alias=_alias("TWILIO_AUTH_TOKEN", "twilio_auth_token")
     )
+    twilio_api_url: str = "https://api.twilio.com"
 
     @field_validator("public_url", "info_url")
     @classmethod
@@ -72,6 +75,19 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("https://", "http://")):
             raise ValueError("must start with https:// (or http:// behind a local proxy)")
+        return value.rstrip("/")
+
+    @field_validator("reply_delay")
+    @classmethod
+    def _delay(cls, value: str) -> str:
+        parse_delay(value)  # fail at start-up, with the reason
+        return value.strip()
+
+    @field_validator("twilio_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
 
     @field_validator("reply_countries")
@@ -85,6 +101,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def reply_delay_range(self) -> DelayRange | None:
+        """``None`` when replies ride inline."""
+        return parse_delay(self.reply_delay)
 
     @property
     def reply_window(self) -> timedelta:
@@ -106,6 +127,14 @@ class Settings(BaseSettings):
     @property
     def daily_budget_micro(self) -> int:
         return micro_eur(self.daily_budget_eur)
+
+    def twilio_sending_missing(self) -> str | None:
+        """The setting that keeps the outbox from sending through Twilio's API, if any."""
+        if self.twilio_account_sid is None:
+            return "TWILIO_ACCOUNT_SID"
+        if self.twilio_auth_token is None:
+            return "TWILIO_AUTH_TOKEN"
+        return None
 
     def twilio_missing(self) -> str | None:
         """The setting that keeps the Twilio webhooks from verifying requests, if any."""

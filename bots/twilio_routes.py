@@ -20,7 +20,14 @@ from bots.loopback import has_proxy_headers
 from bots.metrics import Metrics
 from channels.errors import ForgedRequest
 from channels.forms import parse_form
-from channels.twilio_messaging import SIGNATURE_HEADER, parse_inbound, twiml, verify
+from channels.twilio_messaging import (
+    SIGNATURE_HEADER,
+    DeliveryReport,
+    parse_inbound,
+    parse_status,
+    twiml,
+    verify,
+)
 from replies.ports import Clock
 from replies.types import Channel, Decision, Inbound
 
@@ -91,3 +98,27 @@ def messaging_endpoint(channel: Channel, ctx: TwilioWebhookContext) -> Endpoint:
         return Response(twiml(decision), media_type="text/xml")
 
     return twilio_messaging_webhook
+
+
+RecordDelivery = Callable[[DeliveryReport], Awaitable[bool]]
+
+
+def status_endpoint(ctx: TwilioWebhookContext, record: RecordDelivery) -> Endpoint:
+    """``POST /webhooks/twilio/status``: Twilio's status callback for the replies we send."""
+
+    async def twilio_status_callback(request: Request) -> Response:
+        if ctx.dev:
+            refuse_proxied_in_dev(request)
+        elif ctx.check_signature is None:
+            return JSONResponse(
+                {"detail": f"Twilio is not configured: set {ctx.missing_setting}"}, status_code=503
+            )
+        fields = parse_form(await request.body(), request.headers.get("content-type"))
+        if ctx.check_signature is not None:
+            ctx.check_signature(request, fields)
+        report = parse_status(fields)
+        if not await record(report):
+            log.info("status callback for an unknown message %s", report.provider_id)
+        return Response(status_code=204)
+
+    return twilio_status_callback

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from twilio.request_validator import RequestValidator
@@ -93,3 +95,31 @@ def _twiml_message(text: str) -> str:
 def twiml(decision: Decision) -> str:
     """The TwiML answer: one ``<Message>`` with the reply, or an empty ``<Response/>``."""
     return _twiml_message(decision.reply) if decision.reply else EMPTY_TWIML
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What Twilio's status callback says of a reply we sent."""
+
+    provider_id: str
+    status: str
+    price_micro: int | None  # only when Twilio priced it in EUR, the ledger's currency
+    segments: int | None
+
+
+def parse_status(fields: dict[str, str]) -> DeliveryReport:
+    """The ``DeliveryReport`` of a status callback; ``MalformedRequest`` says what is wrong."""
+    sid = fields.get("MessageSid", "")
+    if not _MESSAGE_SID.fullmatch(sid):
+        raise MalformedRequest("missing or malformed MessageSid")
+    status = fields.get("MessageStatus", "")
+    if not status.isalpha() or len(status) > 16:
+        raise MalformedRequest("missing or malformed MessageStatus")
+    price_micro = None
+    if fields.get("Price") and fields.get("PriceUnit", "").upper() == "EUR":
+        try:
+            price_micro = int(abs(Decimal(fields["Price"])) * 1_000_000)
+        except InvalidOperation as error:
+            raise MalformedRequest("Price is not a number") from error
+    segments = _count(fields, "NumSegments", default=0, minimum=1) or None
+    return DeliveryReport(sid, status.lower(), price_micro, segments)

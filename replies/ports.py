@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from replies.policy import SenderFacts
-from replies.types import Channel, Decision, Label, Outcome
+from replies.types import Channel, Decision, Label, Outcome, ReplyStatus
 
 #: Returns the current time, timezone-aware in UTC. Injected so tests never sleep.
 Clock = Callable[[], datetime]
@@ -46,6 +46,9 @@ class ReplyRecord:
     body: str
     segments: int
     cost_micro: int
+    status: ReplyStatus = ReplyStatus.INLINE
+    due_at: datetime | None = None  # queued replies only
+    recipient: bytes | None = None  # queued replies only: the sealed address to send to
 
 
 class ReplyTransaction(Protocol):

@@ -7,16 +7,27 @@ the one storage transaction; everything else is decided by the pure policy befor
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from replies.abuse import Classifier
+from replies.delays import DelayRange
 from replies.policy import refusal
 from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
 from replies.pseudonyms import Pseudonymizer, public_ref
 from replies.segments import count_segments
 from replies.templates import ReplyTemplates
-from replies.types import PAID_CHANNELS, Channel, Decision, Inbound, Label, Outcome
+from replies.types import (
+    PAID_CHANNELS,
+    Channel,
+    Decision,
+    Inbound,
+    Label,
+    Outcome,
+    ReplyStatus,
+)
 
 log = logging.getLogger("antirelous.responder")
 
@@ -49,6 +60,15 @@ class ResponderConfig:
     reply_countries: frozenset[int] | None
     daily_budget_micro: int
     pricing: Pricing
+    reply_delay: DelayRange | None = None  # None: the reply rides in the webhook's answer
+
+
+#: WhatsApp allows a free-form reply only within 24 hours of the person's message.
+WHATSAPP_REPLY_LIMIT = timedelta(hours=23)
+
+
+def _cannot_seal(address: str) -> bytes:
+    raise RuntimeError("no way to seal a recipient was configured")
 
 
 class _Redelivered(Exception):
@@ -65,7 +85,15 @@ class Responder:
         classifier: Classifier,
         pseudonyms: Pseudonymizer,
         config: ResponderConfig,
+        seal: Callable[[str], bytes] | None = None,
+        rng: random.Random | None = None,
     ) -> None:
+        """``seal`` encrypts the address a queued reply goes to (needed with a reply delay);
+        ``rng`` draws the delays (a seeded one in tests)."""
+        if config.reply_delay is not None and seal is None:
+            raise ValueError("a reply delay needs a way to seal the recipient's address")
+        self._seal = seal or _cannot_seal
+        self._rng = rng or random.SystemRandom()
         self._store = store
         self._templates = templates
         self._classify = classifier
@@ -112,6 +140,9 @@ class Responder:
             outcome = self._claim(tx, inbound, sender, reply)
             if outcome is not Outcome.REPLIED:
                 reply = None
+            elif self._config.reply_delay is not None:
+                reply = self._queued(reply, inbound, self._config.reply_delay)
+                outcome = Outcome.QUEUED
         message = MessageRecord(
             channel=inbound.channel,
             provider_id=inbound.provider_id,
@@ -127,7 +158,19 @@ class Responder:
         )
         if not tx.record(message, reply):
             raise _Redelivered
-        return Decision(outcome=outcome, reply=reply.body if reply else None)
+        inline = reply is not None and reply.status is ReplyStatus.INLINE
+        return Decision(outcome=outcome, reply=reply.body if inline and reply else None)
+
+    def _queued(self, reply: ReplyRecord, inbound: Inbound, delay: DelayRange) -> ReplyRecord:
+        due = inbound.received_at + delay.draw(self._rng)
+        if inbound.channel is Channel.WHATSAPP:
+            due = min(due, inbound.received_at + WHATSAPP_REPLY_LIMIT)
+        return replace(
+            reply,
+            status=ReplyStatus.QUEUED,
+            due_at=due,
+            recipient=self._seal(inbound.sender_address),
+        )
 
     def _reply_for(self, inbound: Inbound, sender: str) -> ReplyRecord:
         channel = inbound.channel

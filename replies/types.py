@@ -30,7 +30,8 @@ class Label(StrEnum):
 class Outcome(StrEnum):
     """Why a message was, or was not, answered. Stored with the message for the ledger."""
 
-    REPLIED = "replied"
+    REPLIED = "replied"  # answered inline, in the webhook's own answer
+    QUEUED = "queued"  # a reply was committed to the outbox, to go out after the delay
     OPT_OUT = "opt_out"  # this message asked to stop
     OPT_IN = "opt_in"  # this message asked to start again
     OPTED_OUT = "opted_out"  # the sender had asked to stop earlier
@@ -41,6 +42,28 @@ class Outcome(StrEnum):
     ABUSIVE = "abusive"  # labelled insult or threat: never paid for
     WINDOW_OPEN = "window_open"  # this sender already had a reply within the window
     BUDGET = "budget"  # the day's budget cannot pay for the reply
+
+
+#: Outcomes that committed a reply, and so opened the sender's window.
+REPLY_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.REPLIED, Outcome.QUEUED})
+
+
+class ReplyStatus(StrEnum):
+    """Where a committed reply is. Only ``queued`` replies may still be sent."""
+
+    INLINE = "inline"  # rode in the webhook's answer
+    QUEUED = "queued"  # waits in the outbox for its due time
+    SENDING = "sending"  # handed to the platform's API; the outcome is not recorded yet
+    SENT = "sent"  # the platform accepted it
+    UNKNOWN = "unknown"  # may or may not have gone (timeout, 5xx, crash): never resent
+    FAILED = "failed"  # the platform refused it (4xx); nothing was sent
+    DROPPED = "dropped"  # not sent, and never will be (paused, opted out, expired, …)
+
+
+#: Statuses of replies that were, or may have been, paid for: what the ledger counts.
+COUNTED_STATUSES: frozenset[ReplyStatus] = frozenset(
+    {ReplyStatus.INLINE, ReplyStatus.SENT, ReplyStatus.UNKNOWN}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,14 +17,12 @@ from sqlalchemy import Engine, bindparam, select
 
 from replies.policy import SenderFacts
 from replies.ports import MessageRecord, ReplyRecord, StoreUnavailable
-from replies.types import Channel, Decision, Outcome
+from replies.types import Channel, Decision, Outcome, ReplyStatus
 from storage.errors import outages_as_unavailable
 from storage.sql_driver import SqlDriver, driver_for
 from storage.tables import Message
 
 message_t = Message.__table__  # type: ignore[attr-defined]
-
-REPLY_STATUS_INLINE = "inline"
 
 # One round trip for both facts. A timed pause ends when the clock passes ``until``.
 SENDER_FACTS = """
@@ -56,11 +54,13 @@ INSERT_MESSAGE = """
     INSERT INTO message (
         channel, provider_id, received_at, receiver, sender, body, media_count, segments,
         label, outcome, inbound_cost_micro,
-        reply_body, reply_segments, reply_cost_micro, reply_status
+        reply_body, reply_segments, reply_cost_micro, reply_status, reply_due_at,
+        reply_recipient, reply_attempts
     ) VALUES (
         :channel, :provider_id, :received_at, :receiver, :sender, :body, :media_count,
         :segments, :label, :outcome, :inbound_cost_micro,
-        :reply_body, :reply_segments, :reply_cost_micro, :reply_status
+        :reply_body, :reply_segments, :reply_cost_micro, :reply_status, :reply_due_at,
+        :reply_recipient, 0
     )
     ON CONFLICT (channel, provider_id) DO NOTHING
     RETURNING id"""
@@ -130,7 +130,9 @@ class SqlReplyTransaction:
             "reply_body": reply.body if reply else None,
             "reply_segments": reply.segments if reply else None,
             "reply_cost_micro": reply.cost_micro if reply else 0,
-            "reply_status": REPLY_STATUS_INLINE if reply else None,
+            "reply_status": reply.status.value if reply else None,
+            "reply_due_at": self._time(reply.due_at) if reply and reply.due_at else None,
+            "reply_recipient": reply.recipient if reply else None,
         }
         return self._first(self._sql.insert_message, params) is not None
 
@@ -151,7 +153,9 @@ class SqlReplyStore:
             threading.Lock() if self._driver.name == "sqlite" else nullcontext()
         )
         self._kept: Any = None
-        self._stored_decision = select(message_t.c.outcome, message_t.c.reply_body).where(
+        self._stored_decision = select(
+            message_t.c.outcome, message_t.c.reply_body, message_t.c.reply_status
+        ).where(
             message_t.c.channel == bindparam("channel"),
             message_t.c.provider_id == bindparam("provider_id"),
         )
@@ -225,4 +229,6 @@ class SqlReplyStore:
             row = connection.execute(self._stored_decision, params).first()
         if row is None:
             return None
-        return Decision(outcome=Outcome(row.outcome), reply=row.reply_body, duplicate=True)
+        inline = row.reply_status == ReplyStatus.INLINE
+        reply = row.reply_body if inline else None
+        return Decision(outcome=Outcome(row.outcome), reply=reply, duplicate=True)

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, case, func, select
 
-from replies.types import Channel
+from replies.types import COUNTED_STATUSES, Channel
 from storage.errors import outages_as_unavailable
 from storage.tables import BudgetDay, Message
 
@@ -39,7 +39,10 @@ def _figures_per_channel(
 ) -> tuple[dict[str, Figures], dict[str, Figures]]:
     """channel → figures, in all and since ``since``, in one scan."""
     today = message_t.c.received_at >= since
-    replied = message_t.c.reply_status.is_not(None)
+    # The ledger counts a reply once it was (or may have been) sent, at the real price when
+    # Twilio reported one.
+    replied = message_t.c.reply_status.in_([status.value for status in COUNTED_STATUSES])
+    reply_cost = func.coalesce(message_t.c.reply_price_micro, message_t.c.reply_cost_micro)
 
     def total(value: Any, *conditions: Any) -> Any:
         for condition in conditions:
@@ -51,7 +54,7 @@ def _figures_per_channel(
             total(1, *conditions),
             total(message_t.c.inbound_cost_micro, *conditions),
             total(1, replied, *conditions),
-            total(message_t.c.reply_cost_micro, replied, *conditions),
+            total(reply_cost, replied, *conditions),
         ]
 
     query = select(message_t.c.channel, *figures(), *figures(today)).group_by(message_t.c.channel)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Naming convention so that Alembic migrations name constraints the same on every database.
@@ -35,6 +35,7 @@ class Message(SQLModel, table=True):
         UniqueConstraint("channel", "provider_id"),
         Index(None, "received_at"),
         Index(None, "sender"),
+        Index(None, "reply_status", "reply_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -53,6 +54,17 @@ class Message(SQLModel, table=True):
     reply_segments: int | None = None
     reply_cost_micro: int = Field(default=0, sa_type=BigInteger)
     reply_status: str | None = Field(default=None, max_length=16)
+    reply_due_at: datetime | None = None  # queued replies: when the outbox may send it
+    # The sender's address, sealed (see replies.sealing), while a queued reply waits; erased
+    # once it is sent or dropped.
+    reply_recipient: bytes | None = Field(default=None, sa_type=LargeBinary)
+    reply_attempts: int = 0
+    reply_attempted_at: datetime | None = None
+    reply_sent_at: datetime | None = None
+    reply_provider_id: str | None = Field(default=None, max_length=64, index=True)
+    reply_error: str | None = Field(default=None, max_length=64)
+    reply_delivery: str | None = Field(default=None, max_length=16)  # Twilio's final status
+    reply_price_micro: int | None = Field(default=None, sa_type=BigInteger)  # Twilio's price
 
 
 class ReplyWindow(SQLModel, table=True):

@@ -61,6 +61,7 @@ def make_settings(sqlite_url: str) -> SettingsFactory:
             "secret_key": SECRET_KEY,
             "public_url": PUBLIC_URL,
             "twilio_auth_token": AUTH_TOKEN,
+            "reply_delay": "0",  # inline replies, unless a test is about the outbox
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

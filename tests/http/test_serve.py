@@ -71,10 +71,12 @@ def test_with_no_configuration_it_starts_on_sqlite_and_says_what_is_missing(
 def test_a_configured_line_answers_a_signed_message(tmp_path: Path) -> None:
     public = "https://sms.antirelous.example"
     fields = message_fields(new_number())
-    with serving(tmp_path, TWILIO_AUTH_TOKEN=AUTH_TOKEN, ANTIRELOUS_PUBLIC_URL=public) as (
-        base,
-        log,
-    ):
+    settings = {
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "ANTIRELOUS_PUBLIC_URL": public,
+        "ANTIRELOUS_REPLY_DELAY": "0",
+    }
+    with serving(tmp_path, **settings) as (base, log):
         response = httpx.post(
             base + "/webhooks/twilio/sms",
             content=urlencode(fields),
@@ -88,7 +90,14 @@ def test_a_configured_line_answers_a_signed_message(tmp_path: Path) -> None:
 
 
 def test_dev_mode_answers_unsigned_messages_on_loopback(tmp_path: Path) -> None:
-    with serving(tmp_path, "--dev") as (base, log):
+    with serving(tmp_path, "--dev", ANTIRELOUS_REPLY_DELAY="0") as (base, log):
         response = httpx.post(base + "/webhooks/twilio/sms", data=message_fields(new_number()))
     assert "<Message>" in response.text
     assert "without a signature check" in log.read_text()
+
+
+def test_by_default_the_reply_waits_and_the_webhook_answers_empty(tmp_path: Path) -> None:
+    with serving(tmp_path, "--dev") as (base, _):
+        response = httpx.post(base + "/webhooks/twilio/sms", data=message_fields(new_number()))
+    assert response.status_code == 200
+    assert "<Message>" not in response.text

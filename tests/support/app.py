@@ -16,10 +16,13 @@ from tests.support.clock import FakeClock
 
 @asynccontextmanager
 async def running_app(
-    settings: Settings, clock: Clock | None = None, *, dev: bool = False
+    settings: Settings, clock: Clock | None = None, *, dev: bool = False, run_jobs: bool = False
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """Start the app (lifespan included) and yield it with a client from 127.0.0.1."""
-    app = create_app(settings, clock=clock or FakeClock(), dev=dev)
+    """Start the app (lifespan included) and yield it with a client from 127.0.0.1.
+
+    Scheduled jobs do not run unless asked: tests run the outbox by hand, on their clock.
+    """
+    app = create_app(settings, clock=clock or FakeClock(), dev=dev, run_jobs=run_jobs)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with (
         app.router.lifespan_context(app),

@@ -1,0 +1,146 @@
+"""The outbox job: send the replies that are due, once each, through the platform's API.
+
+Each run first gives up on replies a dead process left half-sent, then claims what is due,
+checks it may still go (pause, opt-out, budget, age), and sends it. Run by the scheduler of
+``antirelous serve`` every few seconds; tests call ``run_once`` with their own clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bots.settings import Settings
+from channels.twilio_rest import SendOutcome, TwilioSender
+from replies.delays import DelayRange
+from replies.ports import Clock
+from replies.pseudonyms import Pseudonymizer, public_ref
+from replies.responder import WHATSAPP_REPLY_LIMIT
+from replies.sealing import RecipientBox
+from replies.types import Channel
+from storage.outbox_repository import OutboxItem, OutboxRepository
+
+log = logging.getLogger("antirelous.outbox")
+
+OUTBOX_INTERVAL_S = 2.0
+STATUS_PATH = "/webhooks/twilio/status"
+#: A reply due while the process was down is still sent this long after the range's end.
+LATE_GRACE = timedelta(minutes=5)
+#: A send that has not settled after this long was interrupted: it becomes ``unknown``.
+STALE_SEND = timedelta(minutes=2)
+RETRY_BASE = timedelta(seconds=30)
+RETRY_MAX = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxPolicy:
+    """How late a reply may still go."""
+
+    delay: DelayRange | None
+
+    def deadline(self, item: OutboxItem) -> datetime:
+        if item.channel is Channel.WHATSAPP:
+            return item.received_at + WHATSAPP_REPLY_LIMIT
+        latest = self.delay.high if self.delay else timedelta()
+        return max(item.received_at + latest, item.due_at) + LATE_GRACE
+
+
+class OutboxWorker:
+    """Sends due replies; without a sender (no Twilio account) logs and drops them."""
+
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        sender: TwilioSender | None,
+        box: RecipientBox,
+        pseudonyms: Pseudonymizer,
+        policy: OutboxPolicy,
+        clock: Clock,
+    ) -> None:
+        self._outbox = outbox
+        self._sender = sender
+        self._box = box
+        self._pseudonyms = pseudonyms
+        self._policy = policy
+        self._clock = clock
+
+    def run_once(self) -> Counter[str]:
+        """One pass over what is due; returns how many replies ended how."""
+        now = self._clock()
+        report: Counter[str] = Counter()
+        interrupted = self._outbox.give_up_on_stale_sends(now - STALE_SEND)
+        if interrupted:
+            log.warning("%d replies were interrupted mid-send: marked unknown", interrupted)
+            report["unknown"] += interrupted
+        for item in self._outbox.claim_due(now):
+            report[self._deliver(item, now)] += 1
+        return report
+
+    def _deliver(self, item: OutboxItem, now: datetime) -> str:
+        address = self._box.open(item.recipient)
+        ref = public_ref(item.sender)
+        if now > self._policy.deadline(item):
+            self._outbox.drop(item, "expired")
+            return "dropped"
+        reason = self._outbox.reason_to_drop(item, self._pseudonyms.number(address), now)
+        if reason is not None:
+            self._outbox.drop(item, reason)
+            log.info("%s reply to %s dropped: %s", item.channel, ref, reason)
+            return "dropped"
+        if self._sender is None:
+            log.warning(
+                "%s reply to %s not sent, no Twilio account (set TWILIO_ACCOUNT_SID): %r",
+                item.channel,
+                ref,
+                item.body,
+            )
+            self._outbox.drop(item, "no_account")
+            return "dropped"
+        result = self._sender.send(item.channel, address, item.receiver, item.body)
+        if result.outcome is SendOutcome.SENT and result.provider_id:
+            self._outbox.mark_sent(item, result.provider_id, now)
+            log.info("%s reply to %s sent", item.channel, ref)
+            return "sent"
+        if result.outcome is SendOutcome.RETRY:
+            return self._retry(item, now, result.error or "retry", result.retry_after_s)
+        if result.outcome is SendOutcome.FAILED:
+            self._outbox.mark_failed(item, result.error or "failed")
+            log.warning("%s reply to %s refused by Twilio: %s", item.channel, ref, result.error)
+            return "failed"
+        self._outbox.mark_unknown(item, result.error or "unknown")
+        log.warning("%s reply to %s may or may not have gone: %s", item.channel, ref, result.error)
+        return "unknown"
+
+    def _retry(self, item: OutboxItem, now: datetime, error: str, after_s: float | None) -> str:
+        backoff = min(RETRY_BASE * 2 ** (item.attempts - 1), RETRY_MAX)
+        due = now + (timedelta(seconds=after_s) if after_s else backoff)
+        if due > self._policy.deadline(item):
+            self._outbox.drop(item, "expired")
+            return "dropped"
+        self._outbox.requeue(item, due, error)
+        return "retried"
+
+
+def build_outbox_worker(
+    settings: Settings, outbox: OutboxRepository, key: bytes, clock: Clock
+) -> OutboxWorker:
+    """The worker the settings describe: sending through Twilio when an account is set."""
+    sender = None
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        callback = f"{settings.public_url}{STATUS_PATH}" if settings.public_url else None
+        sender = TwilioSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            settings.twilio_api_url,
+            callback,
+        )
+    return OutboxWorker(
+        outbox,
+        sender,
+        RecipientBox(key),
+        Pseudonymizer(key),
+        OutboxPolicy(settings.reply_delay_range),
+        clock,
+    )
