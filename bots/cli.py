@@ -27,6 +27,7 @@ from storage import migrate
 from storage.control_repository import ControlRepository
 from storage.engine import create_db_engine
 from storage.erase import erase_sender
+from storage.outbox_repository import OutboxRepository
 from storage.stats import collect_stats
 
 log = logging.getLogger("antirelous")
@@ -117,9 +118,12 @@ def _status(_args: argparse.Namespace, settings: Settings) -> int:
     try:
         pauses = ControlRepository(engine).pauses(now)
         figures = collect_stats(engine, now.date(), settings.daily_budget_micro, pauses)
+        depth, next_due = OutboxRepository(engine).depth()
     finally:
         engine.dispose()
     print(format_status(pauses, figures))
+    when = f", the next due {next_due:%Y-%m-%d %H:%M:%S} UTC" if next_due else ""
+    print(f"outbox: {depth} replies waiting{when}")
     return 0
 
 
@@ -206,9 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("channel", nargs="?", default="all", help="sms, whatsapp, telegram or all")
     resume.set_defaults(run=_resume)
 
-    commands.add_parser("status", help="paused channels and today's figures").set_defaults(
-        run=_status
-    )
+    commands.add_parser(
+        "status", help="paused channels, today's figures and the outbox"
+    ).set_defaults(run=_status)
 
     forget = commands.add_parser("forget", help="erase everything stored about a number")
     forget.add_argument("number", help="the number in international form, e.g. +33612345678")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,20 @@ def test_pause_refuses_what_it_cannot_understand(
 ) -> None:
     assert main(argv) == 2
     assert complaint in capsys.readouterr().err
+
+
+async def test_status_shows_the_outbox_depth_and_next_due_time(
+    env: pytest.MonkeyPatch,
+    make_settings: SettingsFactory,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with running_app(make_settings(reply_delay="30m"), clock) as (_, client):
+        await post_signed(client, SMS, message_fields(new_number()))
+        await post_signed(client, SMS, message_fields(new_number()))
+    capsys.readouterr()
+    assert main(["status"]) == 0
+    due = clock() + timedelta(minutes=30)
+    assert f"outbox: 2 replies waiting, the next due {due:%Y-%m-%d %H:%M:%S} UTC" in (
+        capsys.readouterr().out
+    )
