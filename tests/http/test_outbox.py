@@ -43,9 +43,14 @@ def twilio() -> Iterator[FakeTwilio]:
 
 
 @pytest.fixture
-def outbox_settings(make_settings: SettingsFactory, twilio: FakeTwilio) -> SettingsFactory:
+def outbox_settings(
+    make_settings: SettingsFactory, twilio: FakeTwilio, database_url: str
+) -> SettingsFactory:
+    """A line with a delay and a Twilio account, on SQLite and on PostgreSQL."""
+
     def factory(**overrides: Any) -> Any:
         values = {
+            "database_url": database_url,
             "reply_delay": "20m-60m",
             "twilio_account_sid": ACCOUNT_SID,
             "twilio_api_url": twilio.url,
