@@ -87,6 +87,13 @@ def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
 
 
 def _log_channels(settings: Settings, dev: bool) -> None:
+    delay = settings.reply_delay_range
+    if delay is None:
+        log.info("replies ride inline, in the webhook's answer")
+    elif missing_account := settings.twilio_sending_missing():
+        log.warning("outbox: delayed replies are logged, not sent: set %s", missing_account)
+    else:
+        log.info("outbox: replies go out %s to %s after each message", delay.low, delay.high)
     missing = settings.twilio_missing()
     for channel in MESSAGING_CHANNELS:
         if dev:

@@ -8,9 +8,11 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from bots.clock import system_clock
 from bots.database import open_database
@@ -52,14 +54,21 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    now = system_clock()
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The configured database, migrated or checked, disposed of afterwards."""
     engine = open_database(settings)
     try:
-        paused = ControlRepository(engine).pauses(now)
-        figures = collect_stats(engine, now.date(), settings.daily_budget_micro, paused)
+        yield engine
     finally:
         engine.dispose()
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    now = system_clock()
+    with _database(settings) as engine:
+        paused = ControlRepository(engine).pauses(now)
+        figures = collect_stats(engine, now.date(), settings.daily_budget_micro, paused)
     print(json.dumps(figures) if args.json else format_stats(figures))
     return 0
 
@@ -91,11 +100,8 @@ def _pause(args: argparse.Namespace, settings: Settings) -> int:
         until = now + parse_duration(args.duration) if args.duration else None
     except ValueError as error:
         raise UsageError(str(error)) from None
-    engine = open_database(settings)
-    try:
+    with _database(settings) as engine:
         ControlRepository(engine).pause(channels, now=now, by=_cli_actor(), until=until)
-    finally:
-        engine.dispose()
     end = f"until {until:%Y-%m-%d %H:%M} UTC" if until else "until resumed"
     print(f"paused {', '.join(c.value for c in channels)} {end}: messages are stored, not answered")
     return 0
@@ -103,24 +109,18 @@ def _pause(args: argparse.Namespace, settings: Settings) -> int:
 
 def _resume(args: argparse.Namespace, settings: Settings) -> int:
     channels = _channels(args.channel)
-    engine = open_database(settings)
-    try:
+    with _database(settings) as engine:
         lifted = ControlRepository(engine).resume(channels, now=system_clock(), by=_cli_actor())
-    finally:
-        engine.dispose()
     print(f"resumed {', '.join(c.value for c in lifted)}" if lifted else "nothing was paused")
     return 0
 
 
 def _status(_args: argparse.Namespace, settings: Settings) -> int:
     now = system_clock()
-    engine = open_database(settings)
-    try:
+    with _database(settings) as engine:
         pauses = ControlRepository(engine).pauses(now)
         figures = collect_stats(engine, now.date(), settings.daily_budget_micro, pauses)
         depth, next_due = OutboxRepository(engine).depth()
-    finally:
-        engine.dispose()
     print(format_status(pauses, figures))
     when = f", the next due {next_due:%Y-%m-%d %H:%M:%S} UTC" if next_due else ""
     print(f"outbox: {depth} replies waiting{when}")
@@ -156,11 +156,8 @@ def _forget(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     pseudonyms = Pseudonymizer(resolve_secret_key(settings))
     senders = [pseudonyms.sender(channel, number) for channel in Channel]
-    engine = open_database(settings)
-    try:
+    with _database(settings) as engine:
         erased = erase_sender(engine, senders, pseudonyms.number(number))
-    finally:
-        engine.dispose()
     print(
         f"erased {erased.messages} messages, {erased.replies} replies, "
         f"{erased.windows} reply windows and {erased.opt_outs} opt-outs"

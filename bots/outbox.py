@@ -128,10 +128,10 @@ def build_outbox_worker(
 ) -> OutboxWorker:
     """The worker the settings describe: sending through Twilio when an account is set."""
     sender = None
-    if settings.twilio_account_sid and settings.twilio_auth_token:
+    if settings.twilio_sending_missing() is None and settings.twilio_auth_token:
         callback = f"{settings.public_url}{STATUS_PATH}" if settings.public_url else None
         sender = TwilioSender(
-            settings.twilio_account_sid,
+            settings.twilio_account_sid or "",
             settings.twilio_auth_token.get_secret_value(),
             settings.twilio_api_url,
             callback,
