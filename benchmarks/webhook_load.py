@@ -99,6 +99,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3, help="closed-loop runs; median kept")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--reply-delay", default="20m-60m", help="the service's default: replies are queued"
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {int(CLIENT_CPU)})
     workdir = Path(tempfile.mkdtemp(prefix="antirelous-bench-"))
@@ -108,6 +111,7 @@ def main() -> int:
         "ANTIRELOUS_PUBLIC_URL": PUBLIC_URL,
         "ANTIRELOUS_DAILY_BUDGET_EUR": "1000000",  # every message is a paid first contact
         "TWILIO_AUTH_TOKEN": TOKEN,
+        "ANTIRELOUS_REPLY_DELAY": args.reply_delay,
     }
     full_cmd = [sys.executable, "-m", "bots.cli", "serve", "--port", "{port}"]
     bare_cmd = [

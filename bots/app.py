@@ -32,7 +32,7 @@ from bots.twilio_routes import (
     messaging_endpoint,
     status_endpoint,
 )
-from channels.errors import ForgedRequest, MalformedRequest
+from channels.errors import ForgedRequest, MalformedRequest, NotConfigured
 from channels.twilio_messaging import DeliveryReport
 from replies.abuse import label_everything_ok
 from replies.ports import Clock, StoreUnavailable
@@ -116,6 +116,10 @@ def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
     @app.exception_handler(ForgedRequest)
     async def forged(request: Request, error: ForgedRequest) -> JSONResponse:
         return reject(request, 403, str(error))
+
+    @app.exception_handler(NotConfigured)
+    async def not_configured(request: Request, error: NotConfigured) -> JSONResponse:
+        return reject(request, 503, str(error))
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:

@@ -1,8 +1,8 @@
-"""The Twilio Messaging webhooks: ``POST /webhooks/twilio/sms`` and ``/webhooks/twilio/whatsapp``.
+"""Twilio's webhooks: Messaging for SMS and WhatsApp, and the status callback of our replies.
 
 The hot path: no dependency injection, no ORM, nothing built per request. Failures are raised
-as ``MalformedRequest``, ``ForgedRequest`` or ``StoreUnavailable`` and answered by the app's
-exception handlers (400, 403, 503).
+as ``MalformedRequest``, ``ForgedRequest``, ``NotConfigured`` or ``StoreUnavailable`` and
+answered by the app's exception handlers (400, 403, 503, 503).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from time import perf_counter
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from twilio.request_validator import RequestValidator
 
 from bots.loopback import has_proxy_headers
 from bots.metrics import Metrics
-from channels.errors import ForgedRequest
+from channels.errors import ForgedRequest, NotConfigured
 from channels.forms import parse_form
 from channels.twilio_messaging import (
     SIGNATURE_HEADER,
@@ -74,21 +74,24 @@ def signed_url(public_url: str, request: Request) -> str:
     return f"{public_url}{request.url.path}{'?' + query if query else ''}"
 
 
+async def verified_form(ctx: TwilioWebhookContext, request: Request) -> dict[str, str]:
+    """The fields of a request Twilio signed; raises what the app answers 403, 400 or 503."""
+    if ctx.dev:
+        refuse_proxied_in_dev(request)
+    elif ctx.check_signature is None:
+        raise NotConfigured("Twilio", ctx.missing_setting or "TWILIO_AUTH_TOKEN")
+    fields = parse_form(await request.body(), request.headers.get("content-type"))
+    if ctx.check_signature is not None:
+        ctx.check_signature(request, fields)
+    return fields
+
+
 def messaging_endpoint(channel: Channel, ctx: TwilioWebhookContext) -> Endpoint:
     """The endpoint of one Messaging channel."""
 
     async def twilio_messaging_webhook(request: Request) -> Response:
         started = perf_counter()
-        if ctx.dev:
-            refuse_proxied_in_dev(request)
-        elif ctx.check_signature is None:
-            ctx.metrics.rejected.labels(request.url.path, "503").inc()
-            return JSONResponse(
-                {"detail": f"Twilio is not configured: set {ctx.missing_setting}"}, status_code=503
-            )
-        fields = parse_form(await request.body(), request.headers.get("content-type"))
-        if ctx.check_signature is not None:
-            ctx.check_signature(request, fields)
+        fields = await verified_form(ctx, request)
         decision = await ctx.decide(parse_inbound(channel, fields, ctx.clock()))
         if decision.duplicate:
             ctx.metrics.redeliveries.labels(channel.value).inc()
@@ -107,16 +110,7 @@ def status_endpoint(ctx: TwilioWebhookContext, record: RecordDelivery) -> Endpoi
     """``POST /webhooks/twilio/status``: Twilio's status callback for the replies we send."""
 
     async def twilio_status_callback(request: Request) -> Response:
-        if ctx.dev:
-            refuse_proxied_in_dev(request)
-        elif ctx.check_signature is None:
-            return JSONResponse(
-                {"detail": f"Twilio is not configured: set {ctx.missing_setting}"}, status_code=503
-            )
-        fields = parse_form(await request.body(), request.headers.get("content-type"))
-        if ctx.check_signature is not None:
-            ctx.check_signature(request, fields)
-        report = parse_status(fields)
+        report = parse_status(await verified_form(ctx, request))
         if not await record(report):
             log.info("status callback for an unknown message %s", report.provider_id)
         return Response(status_code=204)

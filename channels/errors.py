@@ -9,3 +9,10 @@ class MalformedRequest(ValueError):
 
 class ForgedRequest(PermissionError):
     """The request's signature is missing or wrong (answered 403, Slack 401)."""
+
+
+class NotConfigured(RuntimeError):
+    """The route's platform lacks a setting (answered 503, naming the setting to set)."""
+
+    def __init__(self, platform: str, setting: str) -> None:
+        super().__init__(f"{platform} is not configured: set {setting}")
