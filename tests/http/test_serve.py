@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -28,6 +29,15 @@ def _free_port() -> int:
 @contextmanager
 def serving(cwd: Path, *args: str, **env: str) -> Iterator[tuple[str, Path]]:
     """Run ``antirelous serve`` until the block ends; yields its base URL and log file."""
+    with serving_process(cwd, *args, **env) as (base, log, _):
+        yield base, log
+
+
+@contextmanager
+def serving_process(
+    cwd: Path, *args: str, **env: str
+) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    """``serving``, with the process itself, for a test that kills it."""
     port = _free_port()
     log = cwd / "serve.log"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
@@ -51,10 +61,11 @@ def serving(cwd: Path, *args: str, **env: str) -> Iterator[tuple[str, Path]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("serve did not start:\n" + log.read_text())
             time.sleep(0.1)
-        yield base, log
+        yield base, log, process
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def test_with_no_configuration_it_starts_on_sqlite_and_says_what_is_missing(
@@ -101,3 +112,23 @@ def test_by_default_the_reply_waits_and_the_webhook_answers_empty(tmp_path: Path
         response = httpx.post(base + "/webhooks/twilio/sms", data=message_fields(new_number()))
     assert response.status_code == 200
     assert "<Message>" not in response.text
+
+
+def test_an_answered_message_survives_a_killed_process(tmp_path: Path) -> None:
+    with serving_process(tmp_path, "--dev", ANTIRELOUS_REPLY_DELAY="0") as (base, _, process):
+        for _ in range(5):
+            response = httpx.post(base + "/webhooks/twilio/sms", data=message_fields(new_number()))
+            assert response.status_code == 200
+        process.kill()  # SIGKILL: no shutdown, no checkpoint, no flush
+        process.wait(timeout=10)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+    stats = subprocess.run(
+        [sys.executable, "-m", "bots.cli", "stats", "--json"],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(stats.stdout)
+    assert (figures["inbound"], figures["replies"]) == (5, 5)
