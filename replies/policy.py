@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from replies.numbers import calling_code
-from replies.types import Inbound, Label, Outcome
+from replies.types import NUMBER_CHANNELS, Inbound, Label, Outcome
 
 # Whole-message keywords, compared case-insensitively without accents or end punctuation.
 # The English ones are those carriers and Twilio honour; the French ones are what people type.
@@ -78,6 +78,8 @@ def refusal(
 
     ``reply_countries`` of ``None`` means: only the country of the receiving number.
     """
+    if inbound.edited:
+        return Outcome.EDITED
     request = keyword(inbound.body)
     if request is Keyword.OPT_OUT:
         return Outcome.OPT_OUT
@@ -87,6 +89,19 @@ def refusal(
         return Outcome.OPTED_OUT
     if facts.paused:
         return Outcome.PAUSED
+    if inbound.channel in NUMBER_CHANNELS:
+        outcome = _number_refusal(inbound, reply_countries)
+        if outcome is not None:
+            return outcome
+    if not inbound.body.strip() and inbound.media_count == 0:
+        return Outcome.EMPTY
+    if label is not Label.OK:
+        return Outcome.ABUSIVE
+    return None
+
+
+def _number_refusal(inbound: Inbound, reply_countries: frozenset[int] | None) -> Outcome | None:
+    """Why a sender known by phone number may not be answered: no number, or its country."""
     code = calling_code(inbound.sender_address)
     if code is None:
         return Outcome.NO_NUMBER
@@ -96,8 +111,4 @@ def refusal(
         allowed = frozenset() if own is None else frozenset({own})
     if code not in allowed:
         return Outcome.COUNTRY
-    if not inbound.body.strip() and inbound.media_count == 0:
-        return Outcome.EMPTY
-    if label is not Label.OK:
-        return Outcome.ABUSIVE
     return None

@@ -100,7 +100,8 @@ class Responder:
         self._pseudonyms = pseudonyms
         self._config = config
         # The reply depends on locale and channel only: render and count it once.
-        self._replies: dict[Channel, tuple[str, int, int]] = {}
+        self._replies: dict[tuple[str, Channel], tuple[str, int, int]] = {}
+        self._locales: dict[tuple[str, Channel], str] = {}
 
     def handle(self, inbound: Inbound) -> Decision:
         """Decide ``inbound`` once; a redelivery gets the stored decision, counted once."""
@@ -169,17 +170,29 @@ class Responder:
             reply,
             status=ReplyStatus.QUEUED,
             due_at=due,
-            recipient=self._seal(inbound.sender_address),
+            recipient=self._seal(inbound.reply_to or inbound.sender_address),
         )
+
+    def _locale_for(self, inbound: Inbound) -> str:
+        """The sender's own language when a template speaks it, else the configured one."""
+        if not inbound.language:
+            return self._config.locale
+        key = (inbound.language, inbound.channel)
+        if key not in self._locales:
+            language = inbound.language.split("-")[0].lower()
+            known = self._templates.has(language, inbound.channel)
+            self._locales[key] = language if known else self._config.locale
+        return self._locales[key]
 
     def _reply_for(self, inbound: Inbound, sender: str) -> ReplyRecord:
         channel = inbound.channel
-        if channel not in self._replies:
-            body = self._templates.render(self._config.locale, channel)
+        key = (self._locale_for(inbound), channel)
+        if key not in self._replies:
+            body = self._templates.render(*key)
             segments = count_segments(body).segments if channel is Channel.SMS else 1
             cost = self._config.pricing.reply_cost(channel, segments)
-            self._replies[channel] = (body, segments, cost)
-        body, segments, cost = self._replies[channel]
+            self._replies[key] = (body, segments, cost)
+        body, segments, cost = self._replies[key]
         return ReplyRecord(
             channel=channel,
             sender=sender,

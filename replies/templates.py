@@ -59,6 +59,10 @@ class ReplyTemplates:
             self._cache[key] = text
         return text
 
+    def has(self, locale: str, channel: Channel | str) -> bool:
+        """Whether a template exists for ``locale`` and ``channel`` (built-in or override)."""
+        return TemplateName(locale, str(channel)) in set(self.names())
+
     def names(self) -> list[TemplateName]:
         """Every template there is, built-in or override, sorted."""
         found: set[TemplateName] = set()

@@ -15,6 +15,9 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"
 
 
+#: Channels whose senders are phone numbers, with a country and an opt-out shared across them.
+NUMBER_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP})
+
 #: Channels whose replies cost money and are therefore held to the daily budget.
 PAID_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP})
 
@@ -39,6 +42,7 @@ class Outcome(StrEnum):
     NO_NUMBER = "no_number"  # withheld number, alphanumeric sender id or short code
     COUNTRY = "country"  # the sender's country is not in ANTIRELOUS_REPLY_COUNTRIES
     EMPTY = "empty"  # no text and no media
+    EDITED = "edited"  # an edit of an earlier message: stored, never answered
     ABUSIVE = "abusive"  # labelled insult or threat: never paid for
     WINDOW_OPEN = "window_open"  # this sender already had a reply within the window
     BUDGET = "budget"  # the day's budget cannot pay for the reply
@@ -70,8 +74,11 @@ COUNTED_STATUSES: frozenset[ReplyStatus] = frozenset(
 class Inbound:
     """One message as a platform delivered it, before anything was decided.
 
-    ``sender_address`` is the raw address (an E.164 number, an alphanumeric id, …). It lives
-    only in memory: storage receives the keyed pseudonym instead, never this field.
+    ``sender_address`` is the raw address (an E.164 number, an alphanumeric id, ``tg:<user
+    id>``, …). It lives only in memory: storage receives the keyed pseudonym instead, never this
+    field. ``reply_to`` is where a reply goes when that is not the sender's address (a Telegram
+    chat, through a business connection); it is only ever stored sealed. ``language`` is the
+    sender's own language when the platform tells it (Telegram does).
     """
 
     channel: Channel
@@ -82,6 +89,9 @@ class Inbound:
     media_count: int
     segments: int
     received_at: datetime
+    language: str | None = None
+    reply_to: str | None = None
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True)

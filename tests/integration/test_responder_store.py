@@ -129,3 +129,22 @@ def test_the_window_survives_a_restart(database_url: str, clock: FakeClock) -> N
     outcome = make_responder(after).handle(inbound(number, clock(), sid=new_sid())).outcome
     after.dispose()
     assert outcome is Outcome.WINDOW_OPEN
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Automatic message"), ("en-GB", "Automatic message"), ("de", "Message automatique")],
+)
+def test_a_telegram_reply_speaks_the_senders_language_when_it_can(
+    engine: Engine, clock: FakeClock, language: str, expected: str
+) -> None:
+    from dataclasses import replace
+
+    message = replace(
+        inbound("tg:4242", clock(), channel=Channel.TELEGRAM), language=language, receiver="bot"
+    )
+    decision = make_responder(engine).handle(message)
+    assert decision.outcome is Outcome.REPLIED
+    assert expected in (decision.reply or "")
+    figures = collect_stats(engine, clock().date(), 20_000_000)
+    assert figures["channels"]["telegram"]["spend_eur"] == 0  # free, and never budgeted

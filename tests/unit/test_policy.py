@@ -110,3 +110,16 @@ def test_a_bad_duration_says_what_is_expected(text: str) -> None:
 
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_a_telegram_sender_has_no_number_and_needs_none() -> None:
+    telegram = replace(
+        FIRST_CONTACT, channel=Channel.TELEGRAM, sender_address="tg:42", receiver="bot"
+    )
+    assert refusal(telegram, Label.OK, FREE, None) is None
+
+
+def test_an_edited_message_is_never_answered_not_even_an_edit_to_stop() -> None:
+    assert refusal(replace(FIRST_CONTACT, edited=True), Label.OK, FREE, None) is Outcome.EDITED
+    edited_stop = replace(FIRST_CONTACT, body="STOP", edited=True)
+    assert refusal(edited_stop, Label.OK, FREE, None) is Outcome.EDITED

@@ -67,3 +67,25 @@ def test_a_broken_template_raises_a_syntax_error(tmp_path: Path) -> None:
     (tmp_path / "en" / "sms.j2").write_text("{% if info_url %}unclosed")
     with pytest.raises(TemplateSyntaxError):
         ReplyTemplates(override_dir=tmp_path).render("en", Channel.SMS)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_telegram_reply_is_valid_telegram_html(locale: str) -> None:
+    from html.parser import HTMLParser
+
+    url = 'https://antirelous.example/?a=1&b="2"'
+    text = ReplyTemplates(info_url=url).render(locale, Channel.TELEGRAM)
+    opened: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            assert tag in {"b", "i", "a"}
+            opened.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert opened.pop() == tag
+
+    Tags().feed(text)
+    assert opened == []
+    assert "&amp;b=&#34;2&#34;" in text  # the link is escaped, never raw
+    assert "?" not in text.replace(url, "").replace("?a=1", "")
