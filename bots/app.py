@@ -15,6 +15,7 @@ from jinja2 import TemplateError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
+from telegram.error import TelegramError
 from twilio.request_validator import RequestValidator
 
 from bots.clock import system_clock
@@ -26,6 +27,8 @@ from bots.ops_routes import ops_router
 from bots.outbox import OUTBOX_INTERVAL_S, STATUS_PATH, build_outbox_worker
 from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
+from bots.telegram_bot import OnUpdate, TelegramRuntime, update_pipeline
+from bots.telegram_routes import TelegramWebhookContext, telegram_endpoint
 from bots.twilio_routes import (
     TwilioSignatureCheck,
     TwilioWebhookContext,
@@ -94,6 +97,11 @@ def _log_channels(settings: Settings, dev: bool) -> None:
         log.warning("outbox: delayed replies are logged, not sent: set %s", missing_account)
     else:
         log.info("outbox: replies go out %s to %s after each message", delay.low, delay.high)
+    if not settings.telegram_polling:  # polling says so once it has started
+        if missing_telegram := settings.telegram_webhook_missing():
+            log.warning("telegram: not live, set %s", missing_telegram)
+        else:
+            log.info("telegram: live at %s/webhooks/telegram", settings.public_url)
     missing = settings.twilio_missing()
     for channel in MESSAGING_CHANNELS:
         if dev:
@@ -102,6 +110,18 @@ def _log_channels(settings: Settings, dev: bool) -> None:
             log.warning("%s: not live, set %s", channel, missing)
         else:
             log.info("%s: live at %s/webhooks/twilio/%s", channel, settings.public_url, channel)
+
+
+async def _start_telegram(telegram: TelegramRuntime, on_update: OnUpdate) -> None:
+    """Start the bot; if the Bot API cannot be reached, go on without it (webhook answers still
+    carry inline replies, and the outbox retries its sends until the bot is up)."""
+    try:
+        await telegram.start(on_update)
+    except TelegramError as error:
+        log.error("telegram: cannot reach the Bot API (%s); replies through it will wait", error)
+        return
+    if telegram.polling:
+        log.warning("telegram: polling (no ANTIRELOUS_PUBLIC_URL): run one process only")
 
 
 def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
@@ -146,7 +166,10 @@ def create_app(
     checkpointer = WalCheckpointer(engine, store.writer_lock) if sqlite else None
     responder = build_responder(settings, store)
     outbox = OutboxRepository(engine, store.writer_lock)
-    worker = build_outbox_worker(settings, outbox, resolve_secret_key(settings), clock)
+    telegram = TelegramRuntime(settings) if settings.telegram_bot_token else None
+    worker = build_outbox_worker(
+        settings, outbox, resolve_secret_key(settings), clock, telegram.sender if telegram else None
+    )
     metrics = Metrics()
     # Decisions block on the database, so they run on threads of their own: as many as can
     # usefully write at once (one on SQLite, the pool size on PostgreSQL).
@@ -165,18 +188,24 @@ def create_app(
 
         return await anyio.to_thread.run_sync(ping)
 
+    on_update = update_pipeline(deciders.run, clock) if telegram else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _log_channels(settings, dev)
         deciders.start()
         if checkpointer:
             checkpointer.start()
+        if telegram and on_update:
+            await _start_telegram(telegram, on_update)
         scheduler = (
             start_scheduler({"outbox": (worker.run_once, OUTBOX_INTERVAL_S)}) if run_jobs else None
         )
         yield
         if scheduler:
             scheduler.shutdown(wait=True)
+        if telegram:
+            await telegram.stop()
         deciders.shutdown()
         if checkpointer:
             checkpointer.stop()
@@ -227,6 +256,16 @@ def create_app(
         status_endpoint(twilio, record_delivery),
         methods=["POST"],
         name="twilio_status",
+    )
+    secret = settings.telegram_webhook_secret
+    telegram_context = TelegramWebhookContext(
+        on_update=on_update,
+        secret=secret.get_secret_value().encode() if secret else None,
+        missing_setting=settings.telegram_webhook_missing(),
+        dev=dev,
+    )
+    app.add_api_route(
+        "/webhooks/telegram", telegram_endpoint(telegram_context), methods=["POST"], name="telegram"
     )
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app.include_router(ops_router(metrics, database_ready, metrics_token))

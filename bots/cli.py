@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import json
 import logging
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from telegram.error import TelegramError
 
 from bots.clock import system_clock
 from bots.database import open_database
@@ -165,6 +167,19 @@ def _forget(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _telegram_setup(_args: argparse.Namespace, settings: Settings) -> int:
+    from bots.telegram_setup import setup_telegram
+
+    try:
+        done = asyncio.run(setup_telegram(settings))
+    except TelegramError as error:
+        print(f"the Bot API refused: {error}", file=sys.stderr)
+        return 1
+    for line in done:
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every sub-command."""
     parser = argparse.ArgumentParser(prog="antirelous", description=__doc__)
@@ -210,6 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "status", help="paused channels, today's figures and the outbox"
     ).set_defaults(run=_status)
+
+    telegram = commands.add_parser("telegram", help="the Telegram bot").add_subparsers(
+        dest="telegram_command", required=True, metavar="ACTION"
+    )
+    telegram.add_parser(
+        "setup", help="register the webhook and the bot's descriptions"
+    ).set_defaults(run=_telegram_setup)
 
     forget = commands.add_parser("forget", help="erase everything stored about a number")
     forget.add_argument("number", help="the number in international form, e.g. +33612345678")

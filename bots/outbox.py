@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bots.settings import Settings
-from channels.twilio_rest import SendOutcome, TwilioSender
+from channels.sending import ReplySender, SendOutcome
+from channels.twilio_rest import TwilioSender
 from replies.delays import DelayRange
 from replies.ports import Clock
 from replies.pseudonyms import Pseudonymizer, public_ref
@@ -48,19 +50,19 @@ class OutboxPolicy:
 
 
 class OutboxWorker:
-    """Sends due replies; without a sender (no Twilio account) logs and drops them."""
+    """Sends due replies; a channel without a sender (no account) has them logged and dropped."""
 
     def __init__(
         self,
         outbox: OutboxRepository,
-        sender: TwilioSender | None,
+        senders: Mapping[Channel, ReplySender],
         box: RecipientBox,
         pseudonyms: Pseudonymizer,
         policy: OutboxPolicy,
         clock: Clock,
     ) -> None:
         self._outbox = outbox
-        self._sender = sender
+        self._senders = senders
         self._box = box
         self._pseudonyms = pseudonyms
         self._policy = policy
@@ -89,16 +91,17 @@ class OutboxWorker:
             self._outbox.drop(item, reason)
             log.info("%s reply to %s dropped: %s", item.channel, ref, reason)
             return "dropped"
-        if self._sender is None:
+        sender = self._senders.get(item.channel)
+        if sender is None:
             log.warning(
-                "%s reply to %s not sent, no Twilio account (set TWILIO_ACCOUNT_SID): %r",
+                "%s reply to %s not sent, no account to send it with: %r",
                 item.channel,
                 ref,
                 item.body,
             )
             self._outbox.drop(item, "no_account")
             return "dropped"
-        result = self._sender.send(item.channel, address, item.receiver, item.body)
+        result = sender.send(item.channel, address, item.receiver, item.body)
         if result.outcome is SendOutcome.SENT and result.provider_id:
             self._outbox.mark_sent(item, result.provider_id, now)
             log.info("%s reply to %s sent", item.channel, ref)
@@ -124,21 +127,29 @@ class OutboxWorker:
 
 
 def build_outbox_worker(
-    settings: Settings, outbox: OutboxRepository, key: bytes, clock: Clock
+    settings: Settings,
+    outbox: OutboxRepository,
+    key: bytes,
+    clock: Clock,
+    telegram: ReplySender | None = None,
 ) -> OutboxWorker:
-    """The worker the settings describe: sending through Twilio when an account is set."""
-    sender = None
+    """The worker the settings describe: through Twilio when an account is set, through the
+    Telegram bot when there is one."""
+    senders: dict[Channel, ReplySender] = {}
+    if telegram is not None:
+        senders[Channel.TELEGRAM] = telegram
     if settings.twilio_sending_missing() is None and settings.twilio_auth_token:
         callback = f"{settings.public_url}{STATUS_PATH}" if settings.public_url else None
-        sender = TwilioSender(
+        twilio = TwilioSender(
             settings.twilio_account_sid or "",
             settings.twilio_auth_token.get_secret_value(),
             settings.twilio_api_url,
             callback,
         )
+        senders |= {Channel.SMS: twilio, Channel.WHATSAPP: twilio}
     return OutboxWorker(
         outbox,
-        sender,
+        senders,
         RecipientBox(key),
         Pseudonymizer(key),
         OutboxPolicy(settings.reply_delay_range),

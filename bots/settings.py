@@ -5,6 +5,7 @@ Nothing reads the environment anywhere else: tests build ``Settings(...)`` direc
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +68,13 @@ class Settings(BaseSettings):
         None, validation_alias=_alias("TWILIO_AUTH_TOKEN", "twilio_auth_token")
     )
     twilio_api_url: str = "https://api.twilio.com"
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=_alias("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret")
+    )
+    telegram_api_url: str = "https://api.telegram.org/bot"
 
     @field_validator("public_url", "info_url")
     @classmethod
@@ -83,7 +91,17 @@ class Settings(BaseSettings):
         parse_delay(value)  # fail at start-up, with the reason
         return value.strip()
 
-    @field_validator("twilio_api_url")
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1 to 256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("twilio_api_url", "telegram_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         if not value.startswith(("https://", "http://")):
@@ -134,6 +152,19 @@ class Settings(BaseSettings):
             return "TWILIO_ACCOUNT_SID"
         if self.twilio_auth_token is None:
             return "TWILIO_AUTH_TOKEN"
+        return None
+
+    @property
+    def telegram_polling(self) -> bool:
+        """Without a public URL Telegram cannot call us: the bot long-polls instead."""
+        return self.telegram_bot_token is not None and self.public_url is None
+
+    def telegram_webhook_missing(self) -> str | None:
+        """The setting that keeps ``POST /webhooks/telegram`` from verifying requests, if any."""
+        if self.telegram_bot_token is None:
+            return "TELEGRAM_BOT_TOKEN"
+        if self.telegram_webhook_secret is None:
+            return "TELEGRAM_WEBHOOK_SECRET"
         return None
 
     def twilio_missing(self) -> str | None:

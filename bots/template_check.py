@@ -11,6 +11,9 @@ from replies.segments import count_segments
 from replies.templates import ReplyTemplates
 from replies.types import Channel
 
+#: Texts Telegram caps: the bot's description and short description.
+TEXT_LIMITS = {"telegram_description": 512, "telegram_short_description": 120}
+
 
 @dataclass
 class TemplateReport:
@@ -32,7 +35,18 @@ def check_templates(override_dir: Path | None, info_url: str | None) -> Template
             report.lines.append(f"FAIL {name.path}: {type(error).__name__}: {error}")
             continue
         count = count_segments(text)
-        size = f"{count.units} {count.encoding} units, {count.segments} segment(s)"
+        size = (
+            f"{count.units} {count.encoding} units, {count.segments} segment(s)"
+            if name.channel == Channel.SMS
+            else f"{len(text)} characters"
+        )
+        limit = TEXT_LIMITS.get(name.channel)
+        if limit is not None:
+            size = f"{len(text)} characters of {limit}"
+            if len(text) > limit:
+                report.ok = False
+                report.lines.append(f"FAIL {name.path}: {size}; Telegram refuses longer")
+                continue
         if name.channel == Channel.SMS and count.segments > 1:
             report.ok = False
             report.lines.append(f"FAIL {name.path}: {size}; an SMS reply must fit one segment")

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from twilio.request_validator import RequestValidator
 
-from bots.loopback import has_proxy_headers
+from bots.loopback import refuse_proxied_in_dev
 from bots.metrics import Metrics
-from channels.errors import ForgedRequest, NotConfigured
+from channels.errors import NotConfigured
 from channels.forms import parse_form
 from channels.twilio_messaging import (
     SIGNATURE_HEADER,
@@ -59,13 +59,6 @@ class TwilioWebhookContext:
     dev: bool
     check_signature: TwilioSignatureCheck | None  # None in dev mode or when unconfigured
     missing_setting: str | None
-
-
-def refuse_proxied_in_dev(request: Request) -> None:
-    """In dev mode, accept only direct loopback requests, and say so on every request."""
-    if has_proxy_headers(request):
-        raise ForgedRequest("dev mode accepts no proxied request (Forwarded/X-Forwarded-For)")
-    log.warning("dev mode: %s accepted without a signature check", request.url.path)
 
 
 def signed_url(public_url: str, request: Request) -> str:

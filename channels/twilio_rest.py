@@ -1,16 +1,11 @@
-"""Sending a queued reply through Twilio's REST API, at most once.
-
-What matters is telling apart a failure that proves nothing was sent (the connection was
-refused, Twilio answered 429) from one after which the message may have gone (a read
-timeout, a 5xx, a connection lost mid-request). Only the first kind may be retried: a reply
-sent twice is a reply paid twice, and a second message to someone who was told no.
+"""Sending a queued reply through Twilio's REST API, at most once (see ``channels.sending``):
+a refused connection or a 429 is retried; a read timeout, a 5xx or a lost connection is
+``unknown``; any other 4xx is ``failed`` with Twilio's error code.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from enum import StrEnum
 
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -18,6 +13,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
+from channels.sending import SendOutcome, SendResult
 from replies.types import Channel
 
 WHATSAPP_PREFIX = "whatsapp:"
@@ -25,25 +21,6 @@ TIMEOUT_S = 10.0
 
 # The library logs every request at INFO; the URLs carry no number, but the noise helps nobody.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-
-
-class SendOutcome(StrEnum):
-    """What became of one attempt."""
-
-    SENT = "sent"
-    RETRY = "retry"  # provably not sent: try again later
-    UNKNOWN = "unknown"  # maybe sent: never try again
-    FAILED = "failed"  # refused by Twilio: nothing was sent, nothing will be
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """An attempt's outcome, Twilio's message SID when sent, an error code or reason."""
-
-    outcome: SendOutcome
-    provider_id: str | None = None
-    error: str | None = None
-    retry_after_s: float | None = None
 
 
 def _nothing_was_sent(error: requests.ConnectionError) -> bool:

@@ -251,7 +251,7 @@ async def test_without_a_twilio_account_the_reply_is_logged_and_dropped(
         await post_signed(client, SMS, message_fields(sender))
         clock.advance(timedelta(hours=1))
         assert run_outbox(app) == {"dropped": 1}
-    assert "no Twilio account" in caplog.text
+    assert "no account to send it with" in caplog.text
     assert sender.removeprefix("+") not in caplog.text
 
 

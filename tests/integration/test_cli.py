@@ -224,3 +224,15 @@ async def test_status_shows_the_outbox_depth_and_next_due_time(
     assert f"outbox: 2 replies waiting, the next due {due:%Y-%m-%d %H:%M:%S} UTC" in (
         capsys.readouterr().out
     )
+
+
+def test_templates_check_holds_telegram_descriptions_to_telegrams_limits(
+    env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "overrides" / "en").mkdir(parents=True)
+    (tmp_path / "overrides" / "en" / "telegram_short_description.j2").write_text("x" * 121)
+    env.setenv("ANTIRELOUS_TEMPLATES_DIR", str(tmp_path / "overrides"))
+    assert main(["templates", "check"]) == 1
+    assert "FAIL en/telegram_short_description.j2: 121 characters of 120" in (
+        capsys.readouterr().out
+    )

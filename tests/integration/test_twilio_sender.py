@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from channels.twilio_rest import SendOutcome, TwilioSender
+from channels.sending import SendOutcome
+from channels.twilio_rest import TwilioSender
 from replies.types import Channel
 from tests.fakes.twilio_server import FakeTwilio, Scripted
 from tests.support.twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER
