@@ -45,6 +45,8 @@ def update_pipeline(decide: Decide, clock: Clock) -> OnUpdate:
             log.info("added to a group or channel: leaving it")
             return {"method": "leaveChat", "chat_id": event.chat_id}
         if isinstance(event, Ignored):
+            if event.reason.startswith("business connection"):
+                log.info("telegram: %s", event.reason)
             return None
         decision = await decide(event.inbound)
         if decision.reply is None:

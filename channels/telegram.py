@@ -89,6 +89,9 @@ def parse_update(data: Any, received_at: datetime) -> TelegramEvent:
         if member.chat.type != ChatType.PRIVATE and joined:
             return LeaveChat(member.chat.id)
         return Ignored("membership change")
+    if update.business_connection is not None:
+        state = "enabled" if update.business_connection.is_enabled else "disabled"
+        return Ignored(f"business connection {update.business_connection.id} {state}")
     edited = update.edited_message or update.edited_business_message
     message = update.message or update.business_message or edited
     if message is None:

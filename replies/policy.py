@@ -32,8 +32,10 @@ OPT_OUT_WORDS = frozenset(
         "desinscrire",
         "desinscription",
         "stop sms",
+        "/stop",
     }
 )
+# Not "/start": Telegram sends it when someone first opens the chat, a first contact.
 OPT_IN_WORDS = frozenset({"start", "unstop", "demarrer"})
 
 

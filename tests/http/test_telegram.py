@@ -249,3 +249,38 @@ def test_telegram_setup_needs_a_token(capsys: pytest.CaptureFixture[str]) -> Non
 
     assert main(["telegram", "setup"]) == 2
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+async def test_a_paused_telegram_stores_and_answers_nothing(
+    telegram_settings: SettingsFactory, clock: FakeClock
+) -> None:
+    from replies.types import Channel
+    from storage.control_repository import ControlRepository
+
+    async with running_app(telegram_settings(), clock) as (app, client):
+        ControlRepository(app.state.engine).pause([Channel.TELEGRAM], now=clock(), by="cli:a")
+        response = await post(client, update(**message(52, "Salut")))
+        figures = telegram_figures(app, clock)
+    assert response.content == b""
+    assert (figures["inbound"], figures["replies"]) == (1, 0)
+
+
+async def test_a_business_connection_is_noted_and_nothing_is_stored(
+    telegram_settings: SettingsFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    connection: dict[str, Any] = {
+        "id": "bc-9",
+        "user": {"id": 99, "is_bot": False, "first_name": "Owner"},
+        "user_chat_id": 99,
+        "date": 1_795_900_000,
+        "is_enabled": True,
+        "rights": {"can_reply": True},
+    }
+    caplog.set_level(logging.INFO, logger="antirelous.telegram")
+    async with running_app(telegram_settings(), clock) as (app, client):
+        response = await post(client, update("business_connection", **connection))
+        figures = telegram_figures(app, clock)
+    assert response.status_code == 200 and figures["inbound"] == 0
+    assert "business connection bc-9 enabled" in caplog.text

@@ -123,3 +123,8 @@ def test_an_edited_message_is_never_answered_not_even_an_edit_to_stop() -> None:
     assert refusal(replace(FIRST_CONTACT, edited=True), Label.OK, FREE, None) is Outcome.EDITED
     edited_stop = replace(FIRST_CONTACT, body="STOP", edited=True)
     assert refusal(edited_stop, Label.OK, FREE, None) is Outcome.EDITED
+
+
+def test_telegram_commands_stop_but_start_is_a_first_contact() -> None:
+    assert keyword("/stop") is Keyword.OPT_OUT
+    assert keyword("/start") is None
