@@ -27,6 +27,8 @@ from bots.ops_routes import ops_router
 from bots.outbox import OUTBOX_INTERVAL_S, STATUS_PATH, build_outbox_worker
 from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
+from bots.slack_commands import SlackCommands
+from bots.slack_routes import SlackContext, slack_endpoints
 from bots.telegram_bot import OnUpdate, TelegramRuntime, update_pipeline
 from bots.telegram_routes import TelegramWebhookContext, telegram_endpoint
 from bots.twilio_routes import (
@@ -36,6 +38,7 @@ from bots.twilio_routes import (
     status_endpoint,
 )
 from channels.errors import ForgedRequest, MalformedRequest, NotConfigured
+from channels.slack import UnsignedSlackRequest, slack_verifier
 from channels.twilio_messaging import DeliveryReport
 from replies.abuse import label_everything_ok
 from replies.ports import Clock, StoreUnavailable
@@ -140,6 +143,10 @@ def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
     @app.exception_handler(NotConfigured)
     async def not_configured(request: Request, error: NotConfigured) -> JSONResponse:
         return reject(request, 503, str(error))
+
+    @app.exception_handler(UnsignedSlackRequest)
+    async def unsigned_slack(request: Request, error: UnsignedSlackRequest) -> JSONResponse:
+        return reject(request, 401, str(error))
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
@@ -266,6 +273,22 @@ def create_app(
     )
     app.add_api_route(
         "/webhooks/telegram", telegram_endpoint(telegram_context), methods=["POST"], name="telegram"
+    )
+    slack_secret = settings.slack_signing_secret
+    slack = SlackContext(
+        commands=SlackCommands(
+            engine,
+            Pseudonymizer(resolve_secret_key(settings)),
+            clock,
+            settings.slack_admins,
+            settings.daily_budget_micro,
+        ),
+        verifier=slack_verifier(slack_secret.get_secret_value(), clock) if slack_secret else None,
+    )
+    slack_commands, slack_interactions = slack_endpoints(slack)
+    app.add_api_route("/slack/commands", slack_commands, methods=["POST"], name="slack_commands")
+    app.add_api_route(
+        "/slack/interactions", slack_interactions, methods=["POST"], name="slack_interactions"
     )
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app.include_router(ops_router(metrics, database_ready, metrics_token))

@@ -7,7 +7,6 @@ import asyncio
 import getpass
 import json
 import logging
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from bots.settings import ConfigurationError, Settings
 from bots.stats_text import format_stats, format_status
 from bots.template_check import check_templates
 from replies.durations import parse_duration
+from replies.numbers import typed_number
 from replies.ports import StoreUnavailable
 from replies.pseudonyms import Pseudonymizer
 from replies.types import Channel
@@ -146,14 +146,9 @@ def _templates_check(_args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
-_NUMBER_NOISE = re.compile(r"[\s().-]")
-
-
 def _forget(args: argparse.Namespace, settings: Settings) -> int:
-    number = _NUMBER_NOISE.sub("", args.number)
-    if number.startswith("00"):
-        number = "+" + number[2:]
-    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", number):
+    number = typed_number(args.number)
+    if number is None:
         print("forget takes an international number, like +33 6 12 34 56 78", file=sys.stderr)
         return 2
     pseudonyms = Pseudonymizer(resolve_secret_key(settings))

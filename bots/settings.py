@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         None, validation_alias=_alias("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret")
     )
     telegram_api_url: str = "https://api.telegram.org/bot"
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_admin_users: str = Field(
+        "", validation_alias=_alias("SLACK_ADMIN_USERS", "slack_admin_users")
+    )
 
     @field_validator("public_url", "info_url")
     @classmethod
@@ -153,6 +159,11 @@ class Settings(BaseSettings):
         if self.twilio_auth_token is None:
             return "TWILIO_AUTH_TOKEN"
         return None
+
+    @property
+    def slack_admins(self) -> frozenset[str]:
+        """Slack user ids that may change anything; empty means nobody."""
+        return frozenset(user.strip() for user in self.slack_admin_users.split(",") if user.strip())
 
     @property
     def telegram_polling(self) -> bool:

@@ -7,6 +7,7 @@ import re
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_NUMBER_NOISE = re.compile(r"[\s().-]")
 
 
 def calling_code(address: str) -> int | None:
@@ -36,3 +37,11 @@ def parse_calling_codes(value: str) -> frozenset[int]:
             raise ValueError(f"{item!r} is not a country calling code")
         codes.add(int(item))
     return frozenset(codes)
+
+
+def typed_number(text: str) -> str | None:
+    """A number as a person types it (``+33 6 12 34 56 78``, ``0033…``) in E.164, or ``None``."""
+    number = _NUMBER_NOISE.sub("", text)
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    return number if _E164.fullmatch(number) else None

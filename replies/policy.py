@@ -68,6 +68,7 @@ class SenderFacts:
 
     opted_out: bool
     paused: bool = False
+    blocked: bool = False
 
 
 def refusal(
@@ -87,6 +88,8 @@ def refusal(
         return Outcome.OPT_OUT
     if request is Keyword.OPT_IN:
         return Outcome.OPT_IN
+    if facts.blocked:
+        return Outcome.BLOCKED
     if facts.opted_out:
         return Outcome.OPTED_OUT
     if facts.paused:

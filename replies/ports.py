@@ -54,9 +54,11 @@ class ReplyRecord:
 class ReplyTransaction(Protocol):
     """The steps of the one transaction that decides a message, run on one connection."""
 
-    def sender_facts(self, number: str, channel: Channel, now: datetime) -> SenderFacts:
-        """Whether ``number`` (channel-free pseudonym) asked to stop, and whether ``channel``
-        is paused at ``now``."""
+    def sender_facts(
+        self, sender: str, number: str, channel: Channel, now: datetime
+    ) -> SenderFacts:
+        """Whether ``sender`` is blocked, ``number`` (channel-free pseudonym) asked to stop,
+        and ``channel`` is paused, at ``now``."""
         ...
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:

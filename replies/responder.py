@@ -131,7 +131,7 @@ class Responder:
         self, tx: ReplyTransaction, inbound: Inbound, sender: str, number: str, label: Label
     ) -> Decision:
         now = inbound.received_at
-        facts = tx.sender_facts(number, inbound.channel, now)
+        facts = tx.sender_facts(sender, number, inbound.channel, now)
         outcome = refusal(inbound, label, facts, self._config.reply_countries)
         if outcome is Outcome.OPT_OUT or outcome is Outcome.OPT_IN:
             tx.set_opt_out(number, outcome is Outcome.OPT_OUT, now)

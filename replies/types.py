@@ -37,6 +37,7 @@ class Outcome(StrEnum):
     QUEUED = "queued"  # a reply was committed to the outbox, to go out after the delay
     OPT_OUT = "opt_out"  # this message asked to stop
     OPT_IN = "opt_in"  # this message asked to start again
+    BLOCKED = "blocked"  # the operators blocked this sender
     OPTED_OUT = "opted_out"  # the sender had asked to stop earlier
     PAUSED = "paused"  # the operators paused this channel
     NO_NUMBER = "no_number"  # withheld number, alphanumeric sender id or short code

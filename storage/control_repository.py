@@ -1,4 +1,5 @@
-"""What the operators control: paused channels, and the audit log of who changed what.
+"""What the operators control: paused channels, blocked senders, today's budget, and the
+audit log of who changed what.
 
 Everything lives in the database, so that a change made on one replica (or from the CLI) is
 in force on every replica at once, and survives restarts.
@@ -8,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from replies.types import Channel
 from storage.errors import outages_as_unavailable
-from storage.tables import AuditEntry, Pause
+from storage.tables import AuditEntry, Block, BudgetDay, Message, Pause
 
 pause_t = Pause.__table__  # type: ignore[attr-defined]
+block_t = Block.__table__  # type: ignore[attr-defined]
+budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
+message_t = Message.__table__  # type: ignore[attr-defined]
 audit_t = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -114,6 +118,69 @@ class ControlRepository:
             )
             for row in rows
         }
+
+    def block(
+        self,
+        senders: Iterable[str],
+        *,
+        now: datetime,
+        by: str,
+        label: str,
+        until: datetime | None = None,
+    ) -> None:
+        """Block ``senders`` (channel pseudonyms); ``label`` names them in the audit log."""
+        rows = [
+            {
+                "sender": sender,
+                "blocked_at": now,
+                "blocked_by": by,
+                "until": until,
+                "automatic": False,
+            }
+            for sender in senders
+        ]
+        statement = self._insert(block_t).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["sender"],
+            set_={name: statement.excluded[name] for name in ("blocked_at", "blocked_by", "until")},
+        )
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(statement)
+            self._log(connection, now, by, "block", label)
+
+    def unblock(self, senders: Iterable[str], *, now: datetime, by: str, label: str) -> int:
+        """Lift the blocks of ``senders``; returns how many were lifted."""
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            lifted = connection.execute(delete(block_t).where(block_t.c.sender.in_(list(senders))))
+            if lifted.rowcount:
+                self._log(connection, now, by, "unblock", label)
+        return int(lifted.rowcount)
+
+    def sender_for_ref(self, ref: str) -> str | None:
+        """The one sender pseudonym that starts with ``ref``; ``None`` if none or several."""
+        query = (
+            select(message_t.c.sender)
+            .where(message_t.c.sender.startswith(ref.lower(), autoescape=True))
+            .distinct()
+            .limit(2)
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            found = list(connection.execute(query).scalars())
+        return found[0] if len(found) == 1 else None
+
+    def set_budget(self, day: date, cap_micro: int, *, now: datetime, by: str) -> None:
+        """Today's cap, whatever the setting says; what was spent today stays spent."""
+        statement = self._insert(budget_t).values(
+            day=day.isoformat(), cap_micro=cap_micro, spent_micro=0
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["day"], set_={"cap_micro": statement.excluded.cap_micro}
+        )
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(statement)
+            self._log(
+                connection, now, by, "budget", f"{day.isoformat()}: {cap_micro / 1e6:.2f} EUR"
+            )
 
     def audit_log(self, limit: int = 50) -> list[AuditEntry]:
         """The newest entries first."""

@@ -19,13 +19,14 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from replies.types import Channel, ReplyStatus
 from storage.errors import outages_as_unavailable
-from storage.tables import BudgetDay, Message, OptOut, Pause, ReplyWindow
+from storage.tables import Block, BudgetDay, Message, OptOut, Pause, ReplyWindow
 
 message_t = Message.__table__  # type: ignore[attr-defined]
 window_t = ReplyWindow.__table__  # type: ignore[attr-defined]
 budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
 opt_out_t = OptOut.__table__  # type: ignore[attr-defined]
 pause_t = Pause.__table__  # type: ignore[attr-defined]
+block_t = Block.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ class OutboxRepository:
         ]
 
     def reason_to_drop(self, item: OutboxItem, number: str, now: datetime) -> str | None:
-        """Why ``item`` may not go now (paused, opted out, over budget), or ``None``."""
+        """Why ``item`` may not go now (paused, blocked, opted out, over budget), or ``None``."""
         with outages_as_unavailable(), self._engine.connect() as connection:
             paused = connection.execute(
                 select(func.count())
@@ -123,6 +124,16 @@ class OutboxRepository:
             ).scalar_one()
             if paused:
                 return "paused"
+            blocked = connection.execute(
+                select(func.count())
+                .select_from(block_t)
+                .where(
+                    block_t.c.sender == item.sender,
+                    (block_t.c.until.is_(None)) | (block_t.c.until > now),
+                )
+            ).scalar_one()
+            if blocked:
+                return "blocked"
             opted_out = connection.execute(
                 select(func.count()).select_from(opt_out_t).where(opt_out_t.c.number == number)
             ).scalar_one()

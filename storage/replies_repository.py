@@ -24,12 +24,14 @@ from storage.tables import Message
 
 message_t = Message.__table__  # type: ignore[attr-defined]
 
-# One round trip for both facts. A timed pause ends when the clock passes ``until``.
+# One round trip for the three facts. Timed pauses and blocks end when the clock passes ``until``.
 SENDER_FACTS = """
     SELECT
         (SELECT COUNT(*) FROM opt_out WHERE number = :number),
         (SELECT COUNT(*) FROM pause
-         WHERE channel = :channel AND (until IS NULL OR until > :now))"""
+         WHERE channel = :channel AND (until IS NULL OR until > :now)),
+        (SELECT COUNT(*) FROM block
+         WHERE sender = :sender AND (until IS NULL OR until > :now))"""
 OPT_OUT = (
     "INSERT INTO opt_out (number, since) VALUES (:number, :now) ON CONFLICT (number) DO NOTHING"
 )
@@ -92,10 +94,17 @@ class SqlReplyTransaction:
         rows = self._cursor.fetchall()  # drain, so that SQLite finishes the statement
         return rows[0] if rows else None
 
-    def sender_facts(self, number: str, channel: Channel, now: datetime) -> SenderFacts:
-        params = {"number": number, "channel": channel.value, "now": self._time(now)}
-        opted_out, paused = self._first(self._sql.sender_facts, params)
-        return SenderFacts(opted_out=bool(opted_out), paused=bool(paused))
+    def sender_facts(
+        self, sender: str, number: str, channel: Channel, now: datetime
+    ) -> SenderFacts:
+        params = {
+            "sender": sender,
+            "number": number,
+            "channel": channel.value,
+            "now": self._time(now),
+        }
+        opted_out, paused, blocked = self._first(self._sql.sender_facts, params)
+        return SenderFacts(opted_out=bool(opted_out), paused=bool(paused), blocked=bool(blocked))
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:
         if opted_out:

@@ -111,3 +111,14 @@ def collect_stats(
         },
         "channels": channels,
     }
+
+
+def counts_since(engine: Engine, since: datetime) -> tuple[int, int]:
+    """Messages received and replies counted since ``since`` (the last hour, for status)."""
+    replied = message_t.c.reply_status.in_([status.value for status in COUNTED_STATUSES])
+    query = select(func.count(), func.coalesce(func.sum(case((replied, 1), else_=0)), 0)).where(
+        message_t.c.received_at >= since
+    )
+    with outages_as_unavailable(), engine.connect() as connection:
+        inbound, replies = connection.execute(query).one()
+    return int(inbound), int(replies)

@@ -113,6 +113,22 @@ class Pause(SQLModel, table=True):
     automatic: bool = False
 
 
+class Block(SQLModel, table=True):
+    """A blocked sender (per channel pseudonym): stored, counted, never answered.
+
+    An admin may block by the ref an alert shows, or by a number typed once (hashed at once
+    into one row per channel). ``automatic`` blocks come from the flood detector.
+    """
+
+    __tablename__ = "block"
+
+    sender: str = Field(primary_key=True, max_length=64)
+    blocked_at: datetime
+    blocked_by: str = Field(max_length=64)
+    until: datetime | None = None
+    automatic: bool = False
+
+
 class AuditEntry(SQLModel, table=True):
     """Who changed what, and when: pauses, resumes, and later blocks and budget changes."""
 
