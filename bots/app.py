@@ -12,12 +12,14 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI, Request
 from jinja2 import TemplateError
+from slack_sdk import WebClient
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
 from telegram.error import TelegramError
 from twilio.request_validator import RequestValidator
 
+from bots.alerts import ALERTS_INTERVAL_S, AlertDelivery
 from bots.clock import system_clock
 from bots.database import open_database
 from bots.deciders import Deciders
@@ -47,6 +49,7 @@ from replies.responder import Responder, ResponderConfig
 from replies.sealing import RecipientBox
 from replies.templates import ReplyTemplates
 from replies.types import Channel, Decision, Inbound
+from storage.alert_repository import AlertRepository
 from storage.engine import is_sqlite
 from storage.outbox_repository import OutboxRepository
 from storage.replies_repository import SqlReplyStore
@@ -196,6 +199,16 @@ def create_app(
         return await anyio.to_thread.run_sync(ping)
 
     on_update = update_pipeline(deciders.run, clock) if telegram else None
+    alerts = AlertRepository(engine)
+    slack_token = settings.slack_bot_token
+    alert_delivery = AlertDelivery(
+        alerts,
+        WebClient(slack_token.get_secret_value(), base_url=settings.slack_api_url)
+        if slack_token
+        else None,
+        settings.slack_alert_channel,
+        clock,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -205,9 +218,11 @@ def create_app(
             checkpointer.start()
         if telegram and on_update:
             await _start_telegram(telegram, on_update)
-        scheduler = (
-            start_scheduler({"outbox": (worker.run_once, OUTBOX_INTERVAL_S)}) if run_jobs else None
-        )
+        jobs = {
+            "outbox": (worker.run_once, OUTBOX_INTERVAL_S),
+            "alerts": (alert_delivery.run_once, ALERTS_INTERVAL_S),
+        }
+        scheduler = start_scheduler(jobs) if run_jobs else None
         yield
         if scheduler:
             scheduler.shutdown(wait=True)
@@ -278,6 +293,7 @@ def create_app(
     slack = SlackContext(
         commands=SlackCommands(
             engine,
+            alerts,
             Pseudonymizer(resolve_secret_key(settings)),
             clock,
             settings.slack_admins,
@@ -294,4 +310,6 @@ def create_app(
     app.include_router(ops_router(metrics, database_ready, metrics_token))
     app.state.engine = engine
     app.state.outbox_worker = worker
+    app.state.alerts = alerts
+    app.state.alert_delivery = alert_delivery
     return app

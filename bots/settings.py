@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         None, validation_alias=_alias("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret")
     )
     telegram_api_url: str = "https://api.telegram.org/bot"
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_alert_channel: str | None = Field(
+        None, validation_alias=_alias("SLACK_ALERT_CHANNEL", "slack_alert_channel")
+    )
+    slack_api_url: str = "https://slack.com/api/"
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=_alias("SLACK_SIGNING_SECRET", "slack_signing_secret")
     )
@@ -113,6 +120,14 @@ class Settings(BaseSettings):
         if not value.startswith(("https://", "http://")):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        # slack-sdk joins method names onto it: it must end in /api/.
+        if not value.startswith(("https://", "http://")) or not value.endswith("/api/"):
+            raise ValueError("must be an http(s) URL ending in /api/")
+        return value
 
     @field_validator("reply_countries")
     @classmethod

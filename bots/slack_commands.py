@@ -21,12 +21,15 @@ from replies.numbers import typed_number
 from replies.ports import Clock
 from replies.pseudonyms import REF_LENGTH, Pseudonymizer, public_ref
 from replies.types import NUMBER_CHANNELS, Channel
+from storage.alert_repository import AlertRepository
 from storage.control_repository import ControlRepository
 from storage.outbox_repository import OutboxRepository
 from storage.stats import collect_stats, counts_since
 
 COMMANDS = ("/pause", "/resume", "/antirelous")
 CHANGES = frozenset({"pause", "resume", "block", "unblock", "budget"})
+#: What only admins may do: change anything, or read a threat's text.
+ADMIN_ONLY = CHANGES | {"show_threat"}
 _REF = re.compile(rf"[a-z2-7]{{{REF_LENGTH},32}}")
 
 HELP = """\
@@ -89,6 +92,7 @@ class SlackCommands:
     def __init__(
         self,
         engine: Engine,
+        alerts: AlertRepository,
         pseudonyms: Pseudonymizer,
         clock: Clock,
         admins: frozenset[str],
@@ -96,6 +100,7 @@ class SlackCommands:
     ) -> None:
         self._engine = engine
         self._control = ControlRepository(engine)
+        self._alerts = alerts
         self._outbox = OutboxRepository(engine)
         self._pseudonyms = pseudonyms
         self._clock = clock
@@ -107,14 +112,14 @@ class SlackCommands:
         words = text.split()
         if command == "/antirelous":
             action, args = (words[0].lower(), words[1:]) if words else ("help", [])
-        elif command in ("/pause", "/resume"):
+        elif command in ("/pause", "/resume", "/show_threat"):  # the last: a button only
             action, args = command[1:], words
         else:
             return SlackAnswer(f"unknown command {command}")
-        if action in CHANGES and user not in self._admins:
+        if action in ADMIN_ONLY and user not in self._admins:
             return SlackAnswer("Only the admins listed in SLACK_ADMIN_USERS may do that.")
         handler = getattr(self, f"_{action}", None)
-        if handler is None or action not in CHANGES | {"status", "help"}:
+        if handler is None or action not in ADMIN_ONLY | {"status", "help"}:
             return SlackAnswer(HELP)
         try:
             answer: SlackAnswer = handler(args, f"slack:{user}")
@@ -193,6 +198,13 @@ class SlackCommands:
         now = self._clock()
         self._control.set_budget(now.date(), micro_eur(amount), now=now, by=actor)
         return SlackAnswer(f"Today's budget is now {amount:.2f} EUR.", ephemeral=False)
+
+    def _show_threat(self, args: list[str], _actor: str) -> SlackAnswer:
+        text = self._alerts.revealed_text(int(args[0])) if args and args[0].isdigit() else None
+        if text is None:
+            raise CommandError("that alert has no message to show (erased, or not a threat)")
+        shown = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return SlackAnswer(f"The message, for your eyes only:\n> {shown}")
 
     def _help(self, _args: list[str], _actor: str) -> SlackAnswer:
         return SlackAnswer(HELP)

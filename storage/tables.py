@@ -129,6 +129,30 @@ class Block(SQLModel, table=True):
     automatic: bool = False
 
 
+class Alert(SQLModel, table=True):
+    """An alert for the operators, stored first and delivered to Slack when it can be.
+
+    Alerts with the same ``key`` within a minute of the last post are one alert, updated in
+    place (a flood is one message that keeps its figures current). ``message_id`` points at
+    the message a threat alert is about: its text is never posted, only revealed on demand.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (Index(None, "key", "created_at"), Index(None, "pending"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    key: str = Field(max_length=64)
+    created_at: datetime
+    updated_at: datetime
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    count: int = 1
+    message_id: int | None = None
+    pending: bool = True  # raised or changed since Slack last saw it
+    slack_ts: str | None = Field(default=None, max_length=32)
+    posted_at: datetime | None = None
+
+
 class AuditEntry(SQLModel, table=True):
     """Who changed what, and when: pauses, resumes, and later blocks and budget changes."""
 

@@ -1,0 +1,115 @@
+"""Alerts: raised by any part of the service, kept until Slack has them.
+
+Raising an alert is one small write and never talks to Slack: posting happens in the
+delivery job, so a slow or absent Slack can never delay a webhook's answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, insert, select, update
+
+from storage.errors import outages_as_unavailable
+from storage.tables import Alert, Message
+
+alert_t = Alert.__table__  # type: ignore[attr-defined]
+message_t = Message.__table__  # type: ignore[attr-defined]
+
+#: A coalescible alert raised within this long of its last post updates that post instead.
+COALESCE_WINDOW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An alert Slack has not seen in its current form."""
+
+    id: int
+    kind: str
+    key: str
+    text: str
+    count: int
+    slack_ts: str | None
+
+
+class AlertRepository:
+    """Raises, coalesces and hands out alerts for delivery."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def raise_alert(
+        self,
+        kind: str,
+        key: str,
+        text: str,
+        now: datetime,
+        *,
+        coalesce: bool = True,
+        message_id: int | None = None,
+    ) -> int:
+        """Store an alert; a coalescible one joins the alert of the same key still open."""
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            if coalesce:
+                open_alert = connection.execute(
+                    select(alert_t.c.id)
+                    .where(
+                        alert_t.c.key == key,
+                        (alert_t.c.posted_at.is_(None))
+                        | (alert_t.c.posted_at > now - COALESCE_WINDOW),
+                    )
+                    .order_by(alert_t.c.id.desc())
+                    .limit(1)
+                ).scalar()
+                if open_alert is not None:
+                    connection.execute(
+                        update(alert_t)
+                        .where(alert_t.c.id == open_alert)
+                        .values(text=text, updated_at=now, count=alert_t.c.count + 1, pending=True)
+                    )
+                    return int(open_alert)
+            new_id = connection.execute(
+                insert(alert_t)
+                .returning(alert_t.c.id)
+                .values(
+                    kind=kind,
+                    key=key,
+                    created_at=now,
+                    updated_at=now,
+                    text=text,
+                    count=1,
+                    message_id=message_id,
+                    pending=True,
+                )
+            ).scalar_one()
+            return int(new_id)
+
+    def pending(self, limit: int = 20) -> list[PendingAlert]:
+        """Alerts to post or update, oldest first."""
+        query = (
+            select(alert_t).where(alert_t.c.pending.is_(True)).order_by(alert_t.c.id).limit(limit)
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            PendingAlert(r.id, r.kind, r.key, r.text, r._mapping["count"], r.slack_ts) for r in rows
+        ]
+
+    def delivered(self, alert_id: int, slack_ts: str, now: datetime, *, posted: bool) -> None:
+        """Slack has the alert as it is (``posted``: as a new message, at ``now``)."""
+        values: dict[str, object] = {"pending": False, "slack_ts": slack_ts}
+        if posted:
+            values["posted_at"] = now
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(update(alert_t).where(alert_t.c.id == alert_id).values(values))
+
+    def revealed_text(self, alert_id: int) -> str | None:
+        """The message a threat alert is about, for the admin who asked to see it."""
+        query = (
+            select(message_t.c.body)
+            .select_from(alert_t.join(message_t, message_t.c.id == alert_t.c.message_id))
+            .where(alert_t.c.id == alert_id)
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            return connection.execute(query).scalar()

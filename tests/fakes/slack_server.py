@@ -1,0 +1,66 @@
+"""A fake Slack Web API on 127.0.0.1 for slack-sdk's real ``WebClient``.
+
+It records ``chat.postMessage`` and ``chat.update`` calls with their JSON, answers each with a
+message timestamp, and can be taken "down" (every call answered 503) and back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeSlack:
+    """Runs until ``close()``; ``calls`` lists ``(method, body)`` in order."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.down = False
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.api_url = f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [body for name, body in self.calls if name == method]
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length", 0))
+        raw = request.rfile.read(length) if length else b"{}"
+        if self.down:
+            self._answer(request, 503, {"ok": False, "error": "service_unavailable"})
+            return
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            self._answer(request, 200, {"ok": False, "error": "invalid_auth"})
+            return
+        method = request.path.removeprefix("/api/")
+        body = json.loads(raw or b"{}")
+        self.calls.append((method, body))
+        ts = body.get("ts") or f"1795900000.{next(self._ts):06d}"
+        self._answer(request, 200, {"ok": True, "channel": body.get("channel"), "ts": ts})
+
+    @staticmethod
+    def _answer(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+        payload = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(payload)))
+        request.end_headers()
+        request.wfile.write(payload)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
