@@ -13,6 +13,7 @@ import anyio
 from fastapi import FastAPI, Request
 from jinja2 import TemplateError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
@@ -31,6 +32,7 @@ from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
 from bots.slack_commands import SlackCommands
 from bots.slack_routes import SlackContext, slack_endpoints
+from bots.slack_socket import SlackSocketMode
 from bots.telegram_bot import OnUpdate, TelegramRuntime, update_pipeline
 from bots.telegram_routes import TelegramWebhookContext, telegram_endpoint
 from bots.twilio_routes import (
@@ -130,6 +132,14 @@ async def _start_telegram(telegram: TelegramRuntime, on_update: OnUpdate) -> Non
         log.warning("telegram: polling (no ANTIRELOUS_PUBLIC_URL): run one process only")
 
 
+async def _start_socket_mode(socket_mode: SlackSocketMode) -> None:
+    """Connect to Slack; if it cannot be reached, go on (the HTTP routes still work)."""
+    try:
+        await anyio.to_thread.run_sync(socket_mode.start)
+    except (SlackClientError, OSError) as error:
+        log.error("slack: Socket Mode could not connect (%s)", error)
+
+
 def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
     def reject(request: Request, status: int, detail: str) -> JSONResponse:
         metrics.rejected.labels(request.url.path, str(status)).inc()
@@ -218,6 +228,8 @@ def create_app(
             checkpointer.start()
         if telegram and on_update:
             await _start_telegram(telegram, on_update)
+        if socket_mode:
+            await _start_socket_mode(socket_mode)
         jobs = {
             "outbox": (worker.run_once, OUTBOX_INTERVAL_S),
             "alerts": (alert_delivery.run_once, ALERTS_INTERVAL_S),
@@ -228,6 +240,8 @@ def create_app(
             scheduler.shutdown(wait=True)
         if telegram:
             await telegram.stop()
+        if socket_mode:
+            await anyio.to_thread.run_sync(socket_mode.stop)
         deciders.shutdown()
         if checkpointer:
             checkpointer.stop()
@@ -302,6 +316,12 @@ def create_app(
         verifier=slack_verifier(slack_secret.get_secret_value(), clock) if slack_secret else None,
     )
     slack_commands, slack_interactions = slack_endpoints(slack)
+    app_token = settings.slack_app_token
+    socket_mode = (
+        SlackSocketMode(app_token.get_secret_value(), settings.slack_api_url, slack.commands)
+        if app_token
+        else None
+    )
     app.add_api_route("/slack/commands", slack_commands, methods=["POST"], name="slack_commands")
     app.add_api_route(
         "/slack/interactions", slack_interactions, methods=["POST"], name="slack_interactions"

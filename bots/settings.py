@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     slack_alert_channel: str | None = Field(
         None, validation_alias=_alias("SLACK_ALERT_CHANNEL", "slack_alert_channel")
     )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_APP_TOKEN", "slack_app_token")
+    )
     slack_api_url: str = "https://slack.com/api/"
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=_alias("SLACK_SIGNING_SECRET", "slack_signing_secret")

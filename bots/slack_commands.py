@@ -127,6 +127,15 @@ class SlackCommands:
             return SlackAnswer(str(error))
         return answer
 
+    def run_interaction(self, payload: dict[str, Any]) -> SlackAnswer | None:
+        """A button click (``block_actions``): the answer for its ``response_url``, if any."""
+        actions = payload.get("actions") or []
+        if payload.get("type") != "block_actions" or not actions:
+            return None
+        action = actions[0]
+        user = str((payload.get("user") or {}).get("id", ""))
+        return self.run(f"/{action.get('action_id', '')}", str(action.get("value", "")), user)
+
     @staticmethod
     def _channels(name: str) -> list[Channel]:
         if name == "all":

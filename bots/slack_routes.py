@@ -45,7 +45,8 @@ async def _verified_form(ctx: SlackContext, request: Request) -> dict[str, str]:
     return parse_form(body, request.headers.get("content-type"))
 
 
-def _post_to_response_url(url: str, answer: SlackAnswer) -> None:
+def post_to_response_url(url: str, answer: SlackAnswer) -> None:
+    """Answer a click (or a slow command) through the ``response_url`` Slack gave with it."""
     WebhookClient(url, timeout=10).send_dict(answer.as_response() | {"replace_original": False})
 
 
@@ -64,18 +65,10 @@ def slack_endpoints(ctx: SlackContext) -> tuple[Endpoint, Endpoint]:
 
     async def slack_interactions(request: Request) -> Response:
         payload = interaction_payload(await _verified_form(ctx, request))
-        actions = payload.get("actions") or []
-        if payload.get("type") != "block_actions" or not actions:
-            return Response(status_code=200)
-        action = actions[0]
-        user = str((payload.get("user") or {}).get("id", ""))
-        command = f"/{action.get('action_id', '')}"
-        answer = await anyio.to_thread.run_sync(
-            ctx.commands.run, command, str(action.get("value", "")), user
-        )
+        answer = await anyio.to_thread.run_sync(ctx.commands.run_interaction, payload)
         url = payload.get("response_url")
         # A sync task: Starlette runs it on a thread, after the click was acknowledged.
-        task = BackgroundTask(_post_to_response_url, str(url), answer) if url else None
+        task = BackgroundTask(post_to_response_url, str(url), answer) if url and answer else None
         return Response(status_code=200, background=task)
 
     return slack_commands, slack_interactions

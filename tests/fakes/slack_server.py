@@ -16,8 +16,10 @@ from typing import Any
 class FakeSlack:
     """Runs until ``close()``; ``calls`` lists ``(method, body)`` in order."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, app_token: str = "xapp-0-fake") -> None:
         self.token = token
+        self.app_token = app_token
+        self.socket_url = ""  # what apps.connections.open hands out
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.down = False
         self._ts = itertools.count(1)
@@ -43,11 +45,16 @@ class FakeSlack:
         if self.down:
             self._answer(request, 503, {"ok": False, "error": "service_unavailable"})
             return
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
+        method = request.path.removeprefix("/api/")
+        token = self.app_token if method == "apps.connections.open" else self.token
+        if request.headers.get("Authorization") != f"Bearer {token}":
             self._answer(request, 200, {"ok": False, "error": "invalid_auth"})
             return
-        method = request.path.removeprefix("/api/")
-        body = json.loads(raw or b"{}")
+        if method == "apps.connections.open":
+            self.calls.append((method, {}))
+            self._answer(request, 200, {"ok": True, "url": self.socket_url})
+            return
+        body = json.loads(raw or b"{}") if raw.startswith(b"{") else {}
         self.calls.append((method, body))
         ts = body.get("ts") or f"1795900000.{next(self._ts):06d}"
         self._answer(request, 200, {"ok": True, "channel": body.get("channel"), "ts": ts})
