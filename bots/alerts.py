@@ -66,11 +66,12 @@ class AlertDelivery:
     def run_once(self) -> Counter[str]:
         """Deliver what is pending; stop at the first Slack failure and try again next run."""
         report: Counter[str] = Counter()
-        for alert in self._alerts.pending():
+        claimed = self._alerts.claim_pending(self._clock())
+        for index, alert in enumerate(claimed):
             now = self._clock()
             if self._client is None:
                 log.warning("alert (%s): %s", alert.kind, alert.text)
-                self._alerts.delivered(alert.id, "log", now, posted=True)
+                self._alerts.delivered(alert, "log", now, posted=True)
                 report["logged"] += 1
                 continue
             blocks = alert_blocks(alert)
@@ -79,16 +80,17 @@ class AlertDelivery:
                     self._client.chat_update(
                         channel=self._channel, ts=alert.slack_ts, text=alert.text, blocks=blocks
                     )
-                    self._alerts.delivered(alert.id, alert.slack_ts, now, posted=False)
+                    self._alerts.delivered(alert, alert.slack_ts, now, posted=False)
                     report["updated"] += 1
                 else:
                     answer = self._client.chat_postMessage(
                         channel=self._channel, text=alert.text, blocks=blocks
                     )
-                    self._alerts.delivered(alert.id, str(answer["ts"]), now, posted=True)
+                    self._alerts.delivered(alert, str(answer["ts"]), now, posted=True)
                     report["posted"] += 1
             except (SlackApiError, SlackClientError, OSError) as error:
                 log.warning("Slack unavailable (%s): alerts wait for the next run", error)
+                self._alerts.release([a.id for a in claimed[index:]])
                 report["waiting"] += 1
                 break
         return report

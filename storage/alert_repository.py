@@ -19,6 +19,8 @@ message_t = Message.__table__  # type: ignore[attr-defined]
 
 #: A coalescible alert raised within this long of its last post updates that post instead.
 COALESCE_WINDOW = timedelta(minutes=1)
+#: How long a replica may take to deliver the alerts it claimed.
+CLAIM_FOR = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class PendingAlert:
     text: str
     count: int
     slack_ts: str | None
+    updated_at: datetime
 
 
 class AlertRepository:
@@ -85,24 +88,57 @@ class AlertRepository:
             ).scalar_one()
             return int(new_id)
 
-    def pending(self, limit: int = 20) -> list[PendingAlert]:
-        """Alerts to post or update, oldest first."""
+    def claim_pending(self, now: datetime, limit: int = 20) -> list[PendingAlert]:
+        """Alerts to post or update, oldest first, claimed for a while by this caller.
+
+        The claim makes one replica deliver each alert: another skips claimed rows (``SKIP
+        LOCKED`` on PostgreSQL, the write lock on SQLite) until the claim runs out.
+        """
         query = (
-            select(alert_t).where(alert_t.c.pending.is_(True)).order_by(alert_t.c.id).limit(limit)
+            select(alert_t)
+            .where(
+                alert_t.c.pending.is_(True),
+                alert_t.c.claimed_until.is_(None) | (alert_t.c.claimed_until < now),
+            )
+            .order_by(alert_t.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        with outages_as_unavailable(), self._engine.connect() as connection:
+        with outages_as_unavailable(), self._engine.begin() as connection:
             rows = connection.execute(query).all()
+            if rows:
+                connection.execute(
+                    update(alert_t)
+                    .where(alert_t.c.id.in_([r.id for r in rows]))
+                    .values(claimed_until=now + CLAIM_FOR)
+                )
         return [
-            PendingAlert(r.id, r.kind, r.key, r.text, r._mapping["count"], r.slack_ts) for r in rows
+            PendingAlert(r.id, r.kind, r.key, r.text, r._mapping["count"], r.slack_ts, r.updated_at)
+            for r in rows
         ]
 
-    def delivered(self, alert_id: int, slack_ts: str, now: datetime, *, posted: bool) -> None:
-        """Slack has the alert as it is (``posted``: as a new message, at ``now``)."""
-        values: dict[str, object] = {"pending": False, "slack_ts": slack_ts}
+    def delivered(self, alert: PendingAlert, slack_ts: str, now: datetime, *, posted: bool) -> None:
+        """Slack has ``alert`` as it was claimed (``posted``: as a new message, at ``now``).
+
+        If it was raised again meanwhile it stays pending, so that the update goes out too.
+        """
+        values: dict[str, object] = {"slack_ts": slack_ts, "claimed_until": None}
         if posted:
             values["posted_at"] = now
         with outages_as_unavailable(), self._engine.begin() as connection:
-            connection.execute(update(alert_t).where(alert_t.c.id == alert_id).values(values))
+            connection.execute(update(alert_t).where(alert_t.c.id == alert.id).values(values))
+            connection.execute(
+                update(alert_t)
+                .where(alert_t.c.id == alert.id, alert_t.c.updated_at == alert.updated_at)
+                .values(pending=False)
+            )
+
+    def release(self, alert_ids: list[int]) -> None:
+        """Give claimed alerts back undelivered (Slack is down): the next run takes them."""
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(
+                update(alert_t).where(alert_t.c.id.in_(alert_ids)).values(claimed_until=None)
+            )
 
     def revealed_text(self, alert_id: int) -> str | None:
         """The message a threat alert is about, for the admin who asked to see it."""

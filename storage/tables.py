@@ -149,6 +149,7 @@ class Alert(SQLModel, table=True):
     count: int = 1
     message_id: int | None = None
     pending: bool = True  # raised or changed since Slack last saw it
+    claimed_until: datetime | None = None  # a replica is delivering it until then
     slack_ts: str | None = Field(default=None, max_length=32)
     posted_at: datetime | None = None
 

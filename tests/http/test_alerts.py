@@ -151,3 +151,15 @@ async def test_without_slack_alerts_go_to_the_log(
         flood(app, clock, 42)
         assert await deliver(app) == {"logged": 1}
     assert "SMS flood: 42 messages/min" in caplog.text
+
+
+async def test_an_alert_another_replica_is_delivering_is_not_posted_twice(
+    alert_settings: SettingsFactory, clock: FakeClock, slack_api: FakeSlack
+) -> None:
+    async with running_app(alert_settings(), clock) as (app, _):
+        flood(app, clock, 100)
+        app.state.alerts.claim_pending(clock())  # another replica took it, then died
+        assert await deliver(app) == {}
+        clock.advance(timedelta(seconds=31))  # its claim ran out
+        assert await deliver(app) == {"posted": 1}
+    assert len(slack_api.called("chat.postMessage")) == 1

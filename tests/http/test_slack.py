@@ -242,3 +242,15 @@ async def test_the_manifest_declares_exactly_our_commands_scopes_and_routes(
         routes = {getattr(route, "path", "") for route in app.routes}
     assert {url.removeprefix("https://YOUR-PUBLIC-URL") for url in urls} <= routes
     assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+async def test_a_pause_survives_a_restart_and_ends_on_time(
+    slack_settings: SettingsFactory, clock: FakeClock
+) -> None:
+    async with running_app(slack_settings(), clock) as (_, client):
+        await command(client, clock, "/pause sms 1h")
+    async with running_app(slack_settings(), clock) as (_, client):
+        during = await post_signed(client, SMS, message_fields(new_number()))
+        clock.advance(timedelta(hours=1))
+        after = await post_signed(client, SMS, message_fields(new_number()))
+    assert "<Message>" not in during.text and "<Message>" in after.text

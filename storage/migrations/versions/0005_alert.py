@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("pending", sa.Boolean(), nullable=False),
+        sa.Column("claimed_until", UTCDateTime(), nullable=True),
         sa.Column("slack_ts", sqlmodel.AutoString(length=32), nullable=True),
         sa.Column("posted_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_alert"),
