@@ -22,7 +22,7 @@ from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
 from bots.stats_text import format_stats, format_status
 from bots.template_check import check_templates
-from replies.durations import parse_duration
+from replies.controls import parse_channels, parse_pause
 from replies.numbers import typed_number
 from replies.ports import StoreUnavailable
 from replies.pseudonyms import Pseudonymizer
@@ -83,25 +83,14 @@ def _cli_actor() -> str:
         return "cli"
 
 
-def _channels(name: str) -> list[Channel]:
-    if name == "all":
-        return list(Channel)
-    try:
-        return [Channel(name)]
-    except ValueError:
-        names = ", ".join(c.value for c in Channel)
-        raise UsageError(f"unknown channel {name!r}: use one of {names}, or all") from None
-
-
 def _pause(args: argparse.Namespace, settings: Settings) -> int:
-    if args.duration is None and args.channel[:1].isdigit():  # `pause 30m`: every channel
-        args.channel, args.duration = "all", args.channel
-    channels = _channels(args.channel)
-    now = system_clock()
+    words = [w for w in (args.channel, args.duration) if w is not None]
     try:
-        until = now + parse_duration(args.duration) if args.duration else None
+        channels, duration = parse_pause(words)
     except ValueError as error:
         raise UsageError(str(error)) from None
+    now = system_clock()
+    until = now + duration if duration else None
     with _database(settings) as engine:
         ControlRepository(engine).pause(channels, now=now, by=_cli_actor(), until=until)
     end = f"until {until:%Y-%m-%d %H:%M} UTC" if until else "until resumed"
@@ -110,7 +99,10 @@ def _pause(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _resume(args: argparse.Namespace, settings: Settings) -> int:
-    channels = _channels(args.channel)
+    try:
+        channels = parse_channels(args.channel)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     with _database(settings) as engine:
         lifted = ControlRepository(engine).resume(channels, now=system_clock(), by=_cli_actor())
     print(f"resumed {', '.join(c.value for c in lifted)}" if lifted else "nothing was paused")

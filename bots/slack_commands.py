@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bots.settings import micro_eur
-from replies.durations import parse_duration
+from replies.controls import parse_channels, parse_pause
 from replies.numbers import typed_number
 from replies.ports import Clock
 from replies.pseudonyms import REF_LENGTH, Pseudonymizer, public_ref
@@ -136,26 +136,13 @@ class SlackCommands:
         user = str((payload.get("user") or {}).get("id", ""))
         return self.run(f"/{action.get('action_id', '')}", str(action.get("value", "")), user)
 
-    @staticmethod
-    def _channels(name: str) -> list[Channel]:
-        if name == "all":
-            return list(Channel)
-        try:
-            return [Channel(name)]
-        except ValueError:
-            raise CommandError(
-                f"unknown channel {name!r}: sms, whatsapp, telegram or all"
-            ) from None
-
     def _pause(self, args: list[str], actor: str) -> SlackAnswer:
-        if len(args) == 1 and args[0][:1].isdigit():
-            args = ["all", args[0]]
-        channels = self._channels(args[0] if args else "all")
-        now = self._clock()
         try:
-            until = now + parse_duration(args[1]) if len(args) > 1 else None
+            channels, duration = parse_pause(args)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        now = self._clock()
+        until = now + duration if duration else None
         self._control.pause(channels, now=now, by=actor, until=until)
         end = f" until {until:%H:%M} UTC" if until else " until resumed"
         names = ", ".join(c.value for c in channels)
@@ -164,7 +151,10 @@ class SlackCommands:
         )
 
     def _resume(self, args: list[str], actor: str) -> SlackAnswer:
-        channels = self._channels(args[0] if args else "all")
+        try:
+            channels = parse_channels(args[0] if args else "all")
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         lifted = self._control.resume(channels, now=self._clock(), by=actor)
         if not lifted:
             return SlackAnswer("Nothing was paused.")

@@ -12,6 +12,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.json_answer import send_json
+
 
 class FakeSlack:
     """Runs until ``close()``; ``calls`` lists ``(method, body)`` in order."""
@@ -43,30 +45,21 @@ class FakeSlack:
         length = int(request.headers.get("Content-Length", 0))
         raw = request.rfile.read(length) if length else b"{}"
         if self.down:
-            self._answer(request, 503, {"ok": False, "error": "service_unavailable"})
+            send_json(request, 503, {"ok": False, "error": "service_unavailable"})
             return
         method = request.path.removeprefix("/api/")
         token = self.app_token if method == "apps.connections.open" else self.token
         if request.headers.get("Authorization") != f"Bearer {token}":
-            self._answer(request, 200, {"ok": False, "error": "invalid_auth"})
+            send_json(request, 200, {"ok": False, "error": "invalid_auth"})
             return
         if method == "apps.connections.open":
             self.calls.append((method, {}))
-            self._answer(request, 200, {"ok": True, "url": self.socket_url})
+            send_json(request, 200, {"ok": True, "url": self.socket_url})
             return
         body = json.loads(raw or b"{}") if raw.startswith(b"{") else {}
         self.calls.append((method, body))
         ts = body.get("ts") or f"1795900000.{next(self._ts):06d}"
-        self._answer(request, 200, {"ok": True, "channel": body.get("channel"), "ts": ts})
-
-    @staticmethod
-    def _answer(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(payload)))
-        request.end_headers()
-        request.wfile.write(payload)
+        send_json(request, 200, {"ok": True, "channel": body.get("channel"), "ts": ts})
 
     def close(self) -> None:
         self._server.shutdown()

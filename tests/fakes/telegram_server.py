@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.fakes.json_answer import send_json
+
 BOT_ID = 7_000_000_001
 
 
@@ -74,9 +76,7 @@ class FakeTelegram:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         prefix = f"/bot{self.token}/"
         if not request.path.startswith(prefix):
-            self._answer(
-                request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-            )
+            send_json(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
         method = request.path.removeprefix(prefix)
         params = self._params(request)
@@ -84,7 +84,7 @@ class FakeTelegram:
             self.calls.append(Call(method, params))
             retry_after = self.too_many[method].popleft() if self.too_many[method] else None
         if retry_after is not None:
-            self._answer(
+            send_json(
                 request,
                 429,
                 {
@@ -95,7 +95,7 @@ class FakeTelegram:
                 },
             )
             return
-        self._answer(request, 200, {"ok": True, "result": self._result(method, params)})
+        send_json(request, 200, {"ok": True, "result": self._result(method, params)})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -127,18 +127,6 @@ class FakeTelegram:
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True
-
-    @staticmethod
-    def _answer(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(payload)))
-            request.end_headers()
-            request.wfile.write(payload)
-        except OSError:
-            pass
 
     def close(self) -> None:
         self._server.shutdown()

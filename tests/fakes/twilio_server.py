@@ -8,7 +8,6 @@ or too slowly (a read timeout for the client).
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import threading
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fakes.json_answer import send_json
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,10 @@ class FakeTwilio:
         form = {k: v[0] for k, v in parse_qs(request.rfile.read(length).decode()).items()}
         expected = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         if request.headers.get("Authorization") != self._auth:
-            self._answer(request, 401, {"code": 20003, "message": "Authenticate", "status": 401})
+            send_json(request, 401, {"code": 20003, "message": "Authenticate", "status": 401})
             return
         if request.path != expected:
-            self._answer(request, 404, {"code": 20404, "message": "Not found", "status": 404})
+            send_json(request, 404, {"code": 20404, "message": "Not found", "status": 404})
             return
         answer = self.script.popleft() if self.script else ACCEPT
         self.messages.append(form)
@@ -69,10 +70,10 @@ class FakeTwilio:
             time.sleep(answer.delay_s)
         if answer.status >= 400:
             body = {"code": answer.code, "message": "scripted failure", "status": answer.status}
-            self._answer(request, answer.status, body)
+            send_json(request, answer.status, body)
             return
         sid = "SM" + secrets.token_hex(16)
-        self._answer(
+        send_json(
             request,
             201,
             {
@@ -85,18 +86,6 @@ class FakeTwilio:
                 "price": None,
             },
         )
-
-    @staticmethod
-    def _answer(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(payload)))
-            request.end_headers()
-            request.wfile.write(payload)
-        except OSError:  # the client gave up (a timeout test)
-            pass
 
     def close(self) -> None:
         self._server.shutdown()
