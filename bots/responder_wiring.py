@@ -1,0 +1,51 @@
+"""The responder, built from the settings: templates checked, pricing and delay applied."""
+
+from __future__ import annotations
+
+from jinja2 import TemplateError
+
+from bots.secret_key import resolve_secret_key
+from bots.settings import ConfigurationError, Settings
+from replies.abuse import label_everything_ok
+from replies.pseudonyms import Pseudonymizer
+from replies.responder import Responder, ResponderConfig
+from replies.sealing import RecipientBox
+from replies.templates import ReplyTemplates
+from replies.types import Channel
+from storage.replies_repository import SqlReplyStore
+
+MESSAGING_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
+
+
+def check_templates(templates: ReplyTemplates, locale: str) -> None:
+    for channel in MESSAGING_CHANNELS:
+        try:
+            templates.render(locale, channel)
+        except TemplateError as error:  # refuse to start rather than fail on the first message
+            raise ConfigurationError(
+                f"template {locale}/{channel}.j2 cannot be rendered ({error}); "
+                "run `antirelous templates check`"
+            ) from error
+
+
+def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
+    """The responder on ``store``, configured from ``settings``."""
+    templates = ReplyTemplates(settings.templates_dir, settings.info_url)
+    check_templates(templates, settings.locale)
+    config = ResponderConfig(
+        locale=settings.locale,
+        reply_window=settings.reply_window,
+        reply_countries=settings.reply_calling_codes,
+        daily_budget_micro=settings.daily_budget_micro,
+        pricing=settings.pricing,
+        reply_delay=settings.reply_delay_range,
+    )
+    key = resolve_secret_key(settings)
+    return Responder(
+        store=store,
+        templates=templates,
+        classifier=label_everything_ok,
+        pseudonyms=Pseudonymizer(key),
+        config=config,
+        seal=RecipientBox(key).seal,
+    )
