@@ -12,6 +12,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from replies.ports import StoreUnavailable
 
 log = logging.getLogger("antirelous.jobs")
+# APScheduler logs every run at INFO: two lines every two seconds would drown everything else.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _quietly(name: str, job: Callable[[], Any]) -> Callable[[], None]:
@@ -39,6 +41,7 @@ def start_scheduler(jobs: dict[str, tuple[Callable[[], Any], float]]) -> Backgro
             "interval",
             seconds=interval,
             id=name,
+            name=name,
             max_instances=1,
             coalesce=True,
             next_run_time=datetime.now(UTC),

@@ -291,3 +291,12 @@ async def test_the_scheduler_of_serve_runs_the_outbox(
                 break
             await asyncio.sleep(0.05)
     assert len(twilio.messages) == 1
+
+
+async def test_the_scheduler_does_not_log_every_run(
+    outbox_settings: SettingsFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running_app(outbox_settings(), clock, run_jobs=True):
+        await asyncio.sleep(0.3)  # the jobs run once at start
+    assert "apscheduler" not in caplog.text
