@@ -232,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic tells of every migration check at INFO: noise before each command's output.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = Settings()
         run: Command = args.run
