@@ -34,6 +34,10 @@ def log_channels(settings: Settings, dev: bool) -> None:
             log.warning("telegram: not live, set %s", missing_telegram)
         else:
             log.info("telegram: live at %s/webhooks/telegram", settings.public_url)
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        log.warning("slack: commands not live, set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)")
+    if settings.slack_bot_token is None or settings.slack_alert_channel is None:
+        log.warning("slack: alerts go to the log, set SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL")
     missing = settings.twilio_missing()
     for channel in MESSAGING_CHANNELS:
         if dev:

@@ -132,3 +132,16 @@ def test_an_answered_message_survives_a_killed_process(tmp_path: Path) -> None:
     )
     figures = json.loads(stats.stdout)
     assert (figures["inbound"], figures["replies"]) == (5, 5)
+
+
+def test_start_up_says_what_each_platform_lacks(tmp_path: Path) -> None:
+    with serving(tmp_path) as (_, log):
+        text = log.read_text()
+    for line in (
+        "sms: not live, set TWILIO_AUTH_TOKEN",
+        "telegram: not live, set TELEGRAM_BOT_TOKEN",
+        "slack: commands not live, set SLACK_SIGNING_SECRET",
+        "slack: alerts go to the log",
+        "outbox: delayed replies are logged, not sent: set TWILIO_ACCOUNT_SID",
+    ):
+        assert line in text
