@@ -1,4 +1,4 @@
-"""Paused channels: stored, unanswered, in force at once, ending on time, audited."""
+"""Operator controls: pauses, blocks and budget; stored, in force at once, audited."""
 
 from __future__ import annotations
 
@@ -90,3 +90,33 @@ def test_resuming_what_is_not_paused_logs_nothing(engine: Engine, clock: FakeClo
     control = ControlRepository(engine)
     assert control.resume(list(Channel), now=clock(), by="cli:alice") == []
     assert control.audit_log() == []
+
+
+def test_a_blocked_sender_is_stored_and_never_answered_until_unblocked(
+    engine: Engine, clock: FakeClock
+) -> None:
+    from replies.pseudonyms import Pseudonymizer
+    from tests.support.responder import KEY
+
+    number = new_number()
+    sender = Pseudonymizer(KEY).sender(Channel.SMS, number)
+    control = ControlRepository(engine)
+    responder = make_responder(engine)
+    responder.handle(inbound(number, clock(), "Salut"))  # a first message gives it a ref
+    assert control.sender_for_ref(sender[:12]) == sender
+    control.block([sender], now=clock(), by="slack:U1", label=sender[:12])
+    clock.advance(timedelta(days=31))  # the window is over: only the block holds it back
+    assert responder.handle(inbound(number, clock(), "Encore")).outcome is Outcome.BLOCKED
+    assert control.unblock([sender], now=clock(), by="slack:U1", label=sender[:12]) == 1
+    assert responder.handle(inbound(number, clock(), "Toujours")).outcome is Outcome.REPLIED
+
+
+def test_todays_budget_can_be_changed_and_binds_at_once(engine: Engine, clock: FakeClock) -> None:
+    control = ControlRepository(engine)
+    responder = make_responder(engine, budget_eur=20)
+    control.set_budget(clock().date(), 160_000, now=clock(), by="slack:U1")
+    assert responder.handle(inbound(new_number(), clock())).outcome is Outcome.REPLIED
+    assert responder.handle(inbound(new_number(), clock())).outcome is Outcome.BUDGET
+    control.set_budget(clock().date(), 320_000, now=clock(), by="slack:U1")  # spent stays
+    assert responder.handle(inbound(new_number(), clock())).outcome is Outcome.REPLIED
+    assert [e.action for e in control.audit_log()] == ["budget", "budget"]
