@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bots.settings import Settings
 from channels.sending import ReplySender, SendOutcome
+from channels.telegram import sender_of_reply_address
 from channels.twilio_rest import TwilioSender
 from replies.delays import DelayRange
 from replies.ports import Clock
@@ -86,7 +87,11 @@ class OutboxWorker:
         if now > self._policy.deadline(item):
             self._outbox.drop(item, "expired")
             return "dropped"
-        reason = self._outbox.reason_to_drop(item, self._pseudonyms.number(address), now)
+        sender_address = (
+            sender_of_reply_address(address) if item.channel is Channel.TELEGRAM else address
+        )
+        number = self._pseudonyms.number(sender_address)
+        reason = self._outbox.reason_to_drop(item, number, now)
         if reason is not None:
             self._outbox.drop(item, reason)
             log.info("%s reply to %s dropped: %s", item.channel, ref, reason)
@@ -110,7 +115,7 @@ class OutboxWorker:
             return self._retry(item, now, result.error or "retry", result.retry_after_s)
         if result.outcome is SendOutcome.FAILED:
             self._outbox.mark_failed(item, result.error or "failed")
-            log.warning("%s reply to %s refused by Twilio: %s", item.channel, ref, result.error)
+            log.warning("%s reply to %s refused: %s", item.channel, ref, result.error)
             return "failed"
         self._outbox.mark_unknown(item, result.error or "unknown")
         log.warning("%s reply to %s may or may not have gone: %s", item.channel, ref, result.error)

@@ -69,6 +69,11 @@ def reply_address(chat_id: int, business_connection_id: str | None) -> str:
     return f"{chat_id}@{business_connection_id}" if business_connection_id else str(chat_id)
 
 
+def sender_of_reply_address(address: str) -> str:
+    """The sender address behind a reply address: in a private chat the chat is the user."""
+    return f"tg:{address.partition('@')[0]}"
+
+
 def parse_reply_address(address: str) -> tuple[int, str | None]:
     """The chat id and business connection id of ``reply_address``."""
     chat, _, connection = address.partition("@")

@@ -284,3 +284,15 @@ async def test_a_business_connection_is_noted_and_nothing_is_stored(
         figures = telegram_figures(app, clock)
     assert response.status_code == 200 and figures["inbound"] == 0
     assert "business connection bc-9 enabled" in caplog.text
+
+
+async def test_stop_before_a_delayed_telegram_reply_goes_drops_it(
+    telegram_settings: SettingsFactory, clock: FakeClock, bot_api: FakeTelegram
+) -> None:
+    async with running_app(telegram_settings(reply_delay="20m-60m"), clock) as (app, client):
+        await post(client, update(**message(53, "Salut")))
+        await post(client, update(**message(53, "/stop")))
+        clock.advance(timedelta(hours=1))
+        report = await asyncio.to_thread(app.state.outbox_worker.run_once)
+    assert report == {"dropped": 1}
+    assert bot_api.called("sendMessage") == []
