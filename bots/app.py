@@ -69,7 +69,12 @@ def create_app(
     outbox = OutboxRepository(engine, store.writer_lock)
     telegram = TelegramRuntime(settings) if settings.telegram_bot_token else None
     worker = build_outbox_worker(
-        settings, outbox, resolve_secret_key(settings), clock, telegram.sender if telegram else None
+        settings,
+        outbox,
+        store,
+        resolve_secret_key(settings),
+        clock,
+        telegram.sender if telegram else None,
     )
     metrics = Metrics()
     # Decisions block on the database, so they run on threads of their own: as many as can

@@ -18,7 +18,8 @@ from channels.sending import ReplySender, SendOutcome
 from channels.telegram import sender_of_reply_address
 from channels.twilio_rest import TwilioSender
 from replies.delays import DelayRange
-from replies.ports import Clock
+from replies.policy import send_time_refusal
+from replies.ports import Clock, ReplyStore
 from replies.pseudonyms import Pseudonymizer, public_ref
 from replies.responder import WHATSAPP_REPLY_LIMIT
 from replies.sealing import RecipientBox
@@ -56,6 +57,7 @@ class OutboxWorker:
     def __init__(
         self,
         outbox: OutboxRepository,
+        store: ReplyStore,
         senders: Mapping[Channel, ReplySender],
         box: RecipientBox,
         pseudonyms: Pseudonymizer,
@@ -63,6 +65,7 @@ class OutboxWorker:
         clock: Clock,
     ) -> None:
         self._outbox = outbox
+        self._store = store
         self._senders = senders
         self._box = box
         self._pseudonyms = pseudonyms
@@ -90,8 +93,13 @@ class OutboxWorker:
         sender_address = (
             sender_of_reply_address(address) if item.channel is Channel.TELEGRAM else address
         )
-        number = self._pseudonyms.number(sender_address)
-        reason = self._outbox.reason_to_drop(item, number, now)
+        facts = self._store.sender_facts(
+            item.sender, self._pseudonyms.number(sender_address), item.channel, now
+        )
+        refused = send_time_refusal(facts)
+        reason = refused.value if refused else None
+        if reason is None and self._outbox.over_budget(item):  # the cap was lowered since
+            reason = "budget"
         if reason is not None:
             self._outbox.drop(item, reason)
             log.info("%s reply to %s dropped: %s", item.channel, ref, reason)
@@ -134,6 +142,7 @@ class OutboxWorker:
 def build_outbox_worker(
     settings: Settings,
     outbox: OutboxRepository,
+    store: ReplyStore,
     key: bytes,
     clock: Clock,
     telegram: ReplySender | None = None,
@@ -154,6 +163,7 @@ def build_outbox_worker(
         senders |= {Channel.SMS: twilio, Channel.WHATSAPP: twilio}
     return OutboxWorker(
         outbox,
+        store,
         senders,
         RecipientBox(key),
         Pseudonymizer(key),

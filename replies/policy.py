@@ -105,6 +105,17 @@ def refusal(
     return None
 
 
+def send_time_refusal(facts: SenderFacts) -> Outcome | None:
+    """Why a queued reply may no longer go: what changed since it was committed."""
+    if facts.blocked:
+        return Outcome.BLOCKED
+    if facts.opted_out:
+        return Outcome.OPTED_OUT
+    if facts.paused:
+        return Outcome.PAUSED
+    return None
+
+
 def _number_refusal(inbound: Inbound, reply_countries: frozenset[int] | None) -> Outcome | None:
     """Why a sender known by phone number may not be answered: no number, or its country."""
     code = calling_code(inbound.sender_address)

@@ -92,3 +92,9 @@ class ReplyStore(Protocol):
     def stored_decision(self, channel: Channel, provider_id: str) -> Decision | None:
         """The decision stored for a message, or ``None`` if there is none."""
         ...
+
+    def sender_facts(
+        self, sender: str, number: str, channel: Channel, now: datetime
+    ) -> SenderFacts:
+        """``ReplyTransaction.sender_facts`` on its own (the outbox checks them at send time)."""
+        ...

@@ -19,14 +19,11 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from replies.types import Channel, ReplyStatus
 from storage.errors import outages_as_unavailable
-from storage.tables import Block, BudgetDay, Message, OptOut, Pause, ReplyWindow
+from storage.tables import BudgetDay, Message, ReplyWindow
 
 message_t = Message.__table__  # type: ignore[attr-defined]
 window_t = ReplyWindow.__table__  # type: ignore[attr-defined]
 budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
-opt_out_t = OptOut.__table__  # type: ignore[attr-defined]
-pause_t = Pause.__table__  # type: ignore[attr-defined]
-block_t = Block.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,42 +108,14 @@ class OutboxRepository:
             for row in rows
         ]
 
-    def reason_to_drop(self, item: OutboxItem, number: str, now: datetime) -> str | None:
-        """Why ``item`` may not go now (paused, blocked, opted out, over budget), or ``None``."""
+    def over_budget(self, item: OutboxItem) -> bool:
+        """Whether the day ``item`` was claimed on is now over its cap (lowered since)."""
+        query = select(budget_t.c.cap_micro, budget_t.c.spent_micro).where(
+            budget_t.c.day == item.received_at.date().isoformat()
+        )
         with outages_as_unavailable(), self._engine.connect() as connection:
-            paused = connection.execute(
-                select(func.count())
-                .select_from(pause_t)
-                .where(
-                    pause_t.c.channel == item.channel.value,
-                    (pause_t.c.until.is_(None)) | (pause_t.c.until > now),
-                )
-            ).scalar_one()
-            if paused:
-                return "paused"
-            blocked = connection.execute(
-                select(func.count())
-                .select_from(block_t)
-                .where(
-                    block_t.c.sender == item.sender,
-                    (block_t.c.until.is_(None)) | (block_t.c.until > now),
-                )
-            ).scalar_one()
-            if blocked:
-                return "blocked"
-            opted_out = connection.execute(
-                select(func.count()).select_from(opt_out_t).where(opt_out_t.c.number == number)
-            ).scalar_one()
-            if opted_out:
-                return "opted_out"
-            day = connection.execute(
-                select(budget_t.c.cap_micro, budget_t.c.spent_micro).where(
-                    budget_t.c.day == item.received_at.date().isoformat()
-                )
-            ).first()
-        if day is not None and day.spent_micro > day.cap_micro:  # the cap was lowered since
-            return "budget"
-        return None
+            day = connection.execute(query).first()
+        return day is not None and day.spent_micro > day.cap_micro
 
     def mark_sent(self, item: OutboxItem, provider_id: str, now: datetime) -> None:
         with self._write() as connection:

@@ -225,6 +225,24 @@ class SqlReplyStore:
             finally:
                 self._release(connection, broken)
 
+    def sender_facts(
+        self, sender: str, number: str, channel: Channel, now: datetime
+    ) -> SenderFacts:
+        with outages_as_unavailable():
+            connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            return SqlReplyTransaction(cursor, self._sql, self._driver).sender_facts(
+                sender, number, channel, now
+            )
+        except self._driver.outages as error:
+            connection.invalidate()
+            raise StoreUnavailable(type(error).__name__) from error
+        finally:
+            with suppress(*self._driver.outages):
+                connection.rollback()  # end PostgreSQL's implicit transaction
+            connection.close()
+
     def close(self) -> None:
         """Return the connection kept for SQLite's writer, before the engine is disposed."""
         with self._writer:
