@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from replies.types import Channel
@@ -68,18 +69,8 @@ class ControlRepository:
             }
             for c in channels
         ]
-        statement = self._insert(pause_t).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=["channel"],
-            set_={
-                name: statement.excluded[name]
-                for name in ("paused_at", "paused_by", "until", "automatic")
-            },
-        )
         detail = _names(channels) + (f" until {until.isoformat()}" if until else "")
-        with outages_as_unavailable(), self._engine.begin() as connection:
-            connection.execute(statement)
-            self._log(connection, now, by, "pause", detail)
+        self._upsert_audited(pause_t, "channel", rows, (now, by, "pause", detail))
 
     def resume(
         self,
@@ -139,14 +130,7 @@ class ControlRepository:
             }
             for sender in senders
         ]
-        statement = self._insert(block_t).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=["sender"],
-            set_={name: statement.excluded[name] for name in ("blocked_at", "blocked_by", "until")},
-        )
-        with outages_as_unavailable(), self._engine.begin() as connection:
-            connection.execute(statement)
-            self._log(connection, now, by, "block", label)
+        self._upsert_audited(block_t, "sender", rows, (now, by, "block", label), keep={"automatic"})
 
     def unblock(self, senders: Iterable[str], *, now: datetime, by: str, label: str) -> int:
         """Lift the blocks of ``senders``; returns how many were lifted."""
@@ -170,23 +154,36 @@ class ControlRepository:
 
     def set_budget(self, day: date, cap_micro: int, *, now: datetime, by: str) -> None:
         """Today's cap, whatever the setting says; what was spent today stays spent."""
-        statement = self._insert(budget_t).values(
-            day=day.isoformat(), cap_micro=cap_micro, spent_micro=0
+        row = {"day": day.isoformat(), "cap_micro": cap_micro, "spent_micro": 0}
+        detail = f"{day.isoformat()}: {cap_micro / 1e6:.2f} EUR"
+        self._upsert_audited(
+            budget_t, "day", [row], (now, by, "budget", detail), keep={"spent_micro"}
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["day"], set_={"cap_micro": statement.excluded.cap_micro}
-        )
-        with outages_as_unavailable(), self._engine.begin() as connection:
-            connection.execute(statement)
-            self._log(
-                connection, now, by, "budget", f"{day.isoformat()}: {cap_micro / 1e6:.2f} EUR"
-            )
 
     def audit_log(self, limit: int = 50) -> list[AuditEntry]:
         """The newest entries first."""
         query = select(audit_t).order_by(audit_t.c.at.desc(), audit_t.c.id.desc()).limit(limit)
         with outages_as_unavailable(), self._engine.connect() as connection:
             return [AuditEntry(**row._mapping) for row in connection.execute(query)]
+
+    def _upsert_audited(
+        self,
+        table: Table,
+        key: str,
+        rows: list[dict[str, Any]],
+        audit: tuple[datetime, str, str, str],
+        keep: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
+        """Insert ``rows`` or overwrite the existing ones (but the ``keep`` columns), and log
+        who did it, in one transaction."""
+        statement = self._insert(table).values(rows)
+        updated = set(rows[0]) - {key} - set(keep)
+        statement = statement.on_conflict_do_update(
+            index_elements=[key], set_={name: statement.excluded[name] for name in updated}
+        )
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(statement)
+            self._log(connection, *audit)
 
     @staticmethod
     def _in_force(now: datetime) -> ColumnElement[bool]:
