@@ -11,8 +11,6 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from slack_sdk import WebClient
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 
 from bots.alerts import ALERTS_INTERVAL_S, AlertDelivery
@@ -45,7 +43,7 @@ from replies.ports import Clock
 from replies.pseudonyms import Pseudonymizer
 from replies.types import Decision, Inbound
 from storage.alert_repository import AlertRepository
-from storage.engine import is_sqlite
+from storage.engine import database_answers, is_sqlite
 from storage.outbox_repository import OutboxRepository
 from storage.replies_repository import SqlReplyStore
 from storage.sqlite_checkpoint import WalCheckpointer
@@ -84,15 +82,7 @@ def create_app(
     )
 
     async def database_ready() -> bool:
-        def ping() -> bool:
-            try:
-                with engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-                return True
-            except SQLAlchemyError:
-                return False
-
-        return await anyio.to_thread.run_sync(ping)
+        return await anyio.to_thread.run_sync(database_answers, engine)
 
     on_update = update_pipeline(deciders.run, clock) if telegram else None
     alerts = AlertRepository(engine)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -76,3 +77,13 @@ def create_db_engine(
         pool_timeout=POOL_TIMEOUT_S,
         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
     )
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (``/readyz``)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
