@@ -10,18 +10,16 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bots.settings import Settings
 from channels.sending import ReplySender, SendOutcome
 from channels.telegram import sender_of_reply_address
 from channels.twilio_rest import TwilioSender
-from replies.delays import DelayRange
+from replies.delays import DelayRange, send_deadline
 from replies.policy import send_time_refusal
 from replies.ports import Clock, ReplyStore
 from replies.pseudonyms import Pseudonymizer, public_ref
-from replies.responder import WHATSAPP_REPLY_LIMIT
 from replies.sealing import RecipientBox
 from replies.types import Channel
 from storage.outbox_repository import OutboxItem, OutboxRepository
@@ -30,25 +28,10 @@ log = logging.getLogger("antirelous.outbox")
 
 OUTBOX_INTERVAL_S = 2.0
 STATUS_PATH = "/webhooks/twilio/status"
-#: A reply due while the process was down is still sent this long after the range's end.
-LATE_GRACE = timedelta(minutes=5)
 #: A send that has not settled after this long was interrupted: it becomes ``unknown``.
 STALE_SEND = timedelta(minutes=2)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=15)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxPolicy:
-    """How late a reply may still go."""
-
-    delay: DelayRange | None
-
-    def deadline(self, item: OutboxItem) -> datetime:
-        if item.channel is Channel.WHATSAPP:
-            return item.received_at + WHATSAPP_REPLY_LIMIT
-        latest = self.delay.high if self.delay else timedelta()
-        return max(item.received_at + latest, item.due_at) + LATE_GRACE
 
 
 class OutboxWorker:
@@ -61,7 +44,7 @@ class OutboxWorker:
         senders: Mapping[Channel, ReplySender],
         box: RecipientBox,
         pseudonyms: Pseudonymizer,
-        policy: OutboxPolicy,
+        delay: DelayRange | None,
         clock: Clock,
     ) -> None:
         self._outbox = outbox
@@ -69,7 +52,7 @@ class OutboxWorker:
         self._senders = senders
         self._box = box
         self._pseudonyms = pseudonyms
-        self._policy = policy
+        self._delay = delay
         self._clock = clock
 
     def run_once(self) -> Counter[str]:
@@ -84,10 +67,13 @@ class OutboxWorker:
             report[self._deliver(item, now)] += 1
         return report
 
+    def _deadline(self, item: OutboxItem) -> datetime:
+        return send_deadline(item.channel, item.received_at, item.due_at, self._delay)
+
     def _deliver(self, item: OutboxItem, now: datetime) -> str:
         address = self._box.open(item.recipient)
         ref = public_ref(item.sender)
-        if now > self._policy.deadline(item):
+        if now > self._deadline(item):
             self._outbox.drop(item, "expired")
             return "dropped"
         sender_address = (
@@ -132,7 +118,7 @@ class OutboxWorker:
     def _retry(self, item: OutboxItem, now: datetime, error: str, after_s: float | None) -> str:
         backoff = min(RETRY_BASE * 2 ** (item.attempts - 1), RETRY_MAX)
         due = now + (timedelta(seconds=after_s) if after_s else backoff)
-        if due > self._policy.deadline(item):
+        if due > self._deadline(item):
             self._outbox.drop(item, "expired")
             return "dropped"
         self._outbox.requeue(item, due, error)
@@ -167,6 +153,6 @@ def build_outbox_worker(
         senders,
         RecipientBox(key),
         Pseudonymizer(key),
-        OutboxPolicy(settings.reply_delay_range),
+        settings.reply_delay_range,
         clock,
     )

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from replies.durations import parse_duration
+from replies.types import Channel
+
+#: WhatsApp allows a free-form reply only within 24 hours of the person's message.
+WHATSAPP_REPLY_LIMIT = timedelta(hours=23)
+#: A reply due while the process was down is still sent this long after the range's end.
+LATE_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +44,13 @@ def parse_delay(text: str) -> DelayRange | None:
     if high < low:
         raise ValueError(f"{text!r}: the delay range must go from the shorter to the longer")
     return DelayRange(low, high)
+
+
+def send_deadline(
+    channel: Channel, received_at: datetime, due_at: datetime, delay: DelayRange | None
+) -> datetime:
+    """The last moment a queued reply may still go; after it, it is dropped as expired."""
+    if channel is Channel.WHATSAPP:
+        return received_at + WHATSAPP_REPLY_LIMIT
+    latest = delay.high if delay else timedelta()
+    return max(received_at + latest, due_at) + LATE_GRACE

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from replies.abuse import Classifier
-from replies.delays import DelayRange
+from replies.delays import WHATSAPP_REPLY_LIMIT, DelayRange
 from replies.policy import refusal
 from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
 from replies.pseudonyms import Pseudonymizer, public_ref
@@ -61,10 +61,6 @@ class ResponderConfig:
     daily_budget_micro: int
     pricing: Pricing
     reply_delay: DelayRange | None = None  # None: the reply rides in the webhook's answer
-
-
-#: WhatsApp allows a free-form reply only within 24 hours of the person's message.
-WHATSAPP_REPLY_LIMIT = timedelta(hours=23)
 
 
 def _cannot_seal(address: str) -> bytes:
