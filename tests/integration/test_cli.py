@@ -23,6 +23,12 @@ SMS = "/webhooks/twilio/sms"
 
 
 @pytest.fixture
+def clock() -> FakeClock:
+    """The app's clock starts at the real time: the CLI counts "today" by the real date."""
+    return FakeClock(system_clock())
+
+
+@pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> pytest.MonkeyPatch:
     """The environment an operator would have: the same database and key as the app."""
     monkeypatch.setenv("ANTIRELOUS_DATABASE_URL", sqlite_url)
