@@ -7,6 +7,7 @@ from jinja2 import TemplateError
 from bots.secret_key import resolve_secret_key
 from bots.settings import ConfigurationError, Settings
 from replies.abuse import label_everything_ok
+from replies.evidence import EvidenceSealer
 from replies.pseudonyms import Pseudonymizer
 from replies.responder import Responder, ResponderConfig
 from replies.sealing import RecipientBox
@@ -39,6 +40,7 @@ def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
         daily_budget_micro=settings.daily_budget_micro,
         pricing=settings.pricing,
         reply_delay=settings.reply_delay_range,
+        flood_limit=settings.flood_limit,
     )
     key = resolve_secret_key(settings)
     return Responder(
@@ -48,4 +50,7 @@ def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
         pseudonyms=Pseudonymizer(key),
         config=config,
         seal=RecipientBox(key).seal,
+        evidence=EvidenceSealer(settings.evidence_public_key)
+        if settings.evidence_public_key
+        else None,
     )

@@ -14,7 +14,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from replies.abuse.flooding import FloodLimit, parse_flood_limit
 from replies.delays import DelayRange, parse_delay
+from replies.durations import parse_duration
+from replies.evidence import EvidenceKeyError, EvidenceSealer
 from replies.numbers import parse_calling_codes
 from replies.responder import Pricing
 
@@ -60,6 +63,11 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     metrics_token: SecretStr | None = None
     docs: bool = False
+    auto_pause: bool = True
+    auto_pause_cooldown: str | None = None
+    flood_block: str = "10/5m"
+    flood_block_for: str = "24h"
+    evidence_public_key: str | None = None
 
     twilio_account_sid: str | None = Field(
         None, validation_alias=_alias("TWILIO_ACCOUNT_SID", "twilio_account_sid")
@@ -132,6 +140,37 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL ending in /api/")
         return value
 
+    @field_validator("auto_pause_cooldown")
+    @classmethod
+    def _cooldown(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in {"", "0", "off", "none"}:
+            return None
+        parse_duration(value)  # fail at start-up, with the reason
+        return value.strip()
+
+    @field_validator("flood_block_for")
+    @classmethod
+    def _block_for(cls, value: str) -> str:
+        parse_duration(value)
+        return value.strip()
+
+    @field_validator("flood_block")
+    @classmethod
+    def _flood_block(cls, value: str) -> str:
+        parse_flood_limit(value, timedelta(hours=1))
+        return value.strip()
+
+    @field_validator("evidence_public_key")
+    @classmethod
+    def _evidence_key(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        try:
+            EvidenceSealer(value)
+        except EvidenceKeyError as error:
+            raise ValueError(f"{error} (make one with `antirelous evidence-key`)") from error
+        return value.strip()
+
     @field_validator("reply_countries")
     @classmethod
     def _calling_codes(cls, value: str | None) -> str | None:
@@ -157,6 +196,16 @@ class Settings(BaseSettings):
     def reply_calling_codes(self) -> frozenset[int] | None:
         """Calling codes that may be answered; ``None``: the receiving number's own country."""
         return parse_calling_codes(self.reply_countries) if self.reply_countries else None
+
+    @property
+    def flood_limit(self) -> FloodLimit | None:
+        """When a sender is blocked automatically; ``None``: never."""
+        return parse_flood_limit(self.flood_block, parse_duration(self.flood_block_for))
+
+    @property
+    def auto_pause_lasts(self) -> timedelta | None:
+        """How long an automatic pause lasts; ``None``: until someone resumes."""
+        return parse_duration(self.auto_pause_cooldown) if self.auto_pause_cooldown else None
 
     @property
     def pricing(self) -> Pricing:

@@ -69,6 +69,8 @@ class SenderFacts:
     opted_out: bool
     paused: bool = False
     blocked: bool = False
+    recent_messages: int = 0  # the sender's messages since the flood limit's window began
+    flood_episode: bool = False  # a flood is under way on the channel
 
 
 def refusal(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from replies.evidence import SealedEvidence
 from replies.policy import SenderFacts
 from replies.types import Channel, Decision, Label, Outcome, ReplyStatus
 
@@ -55,10 +56,17 @@ class ReplyTransaction(Protocol):
     """The steps of the one transaction that decides a message, run on one connection."""
 
     def sender_facts(
-        self, sender: str, number: str, channel: Channel, now: datetime
+        self,
+        sender: str,
+        number: str,
+        channel: Channel,
+        now: datetime,
+        recent_since: datetime | None = None,
+        recent_cap: int = 0,
     ) -> SenderFacts:
         """Whether ``sender`` is blocked, ``number`` (channel-free pseudonym) asked to stop,
-        and ``channel`` is paused, at ``now``."""
+        ``channel`` is paused or flooded, at ``now``; and how many messages ``sender`` sent
+        after ``recent_since`` (counted up to ``recent_cap``: enough to tell a flood)."""
         ...
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:
@@ -77,8 +85,18 @@ class ReplyTransaction(Protocol):
         """Add ``cost_micro`` to the day's spend if it stays within the cap; ``False`` if not."""
         ...
 
-    def record(self, message: MessageRecord, reply: ReplyRecord | None) -> bool:
-        """Store the message and its reply; ``False`` if the message was stored before."""
+    def block_automatically(self, sender: str, now: datetime, until: datetime, why: str) -> None:
+        """Block a flooding ``sender`` until ``until``, in the audit log as ``auto``."""
+        ...
+
+    def record(
+        self,
+        message: MessageRecord,
+        reply: ReplyRecord | None,
+        evidence: SealedEvidence | None = None,
+    ) -> bool:
+        """Store the message, its reply and its sealed evidence; ``False`` if the message was
+        stored before (nothing is written then)."""
         ...
 
 

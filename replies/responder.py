@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from replies.abuse import Classifier
+from replies.abuse.flooding import FloodLimit
 from replies.delays import WHATSAPP_REPLY_LIMIT, DelayRange
+from replies.evidence import EvidenceReason, EvidenceSealer, SealedEvidence
 from replies.policy import refusal
 from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
 from replies.pseudonyms import Pseudonymizer, public_ref
@@ -61,6 +63,7 @@ class ResponderConfig:
     daily_budget_micro: int
     pricing: Pricing
     reply_delay: DelayRange | None = None  # None: the reply rides in the webhook's answer
+    flood_limit: FloodLimit | None = None  # None: no sender is ever blocked automatically
 
 
 def _cannot_seal(address: str) -> bytes:
@@ -83,9 +86,11 @@ class Responder:
         config: ResponderConfig,
         seal: Callable[[str], bytes] | None = None,
         rng: random.Random | None = None,
+        evidence: EvidenceSealer | None = None,
     ) -> None:
         """``seal`` encrypts the address a queued reply goes to (needed with a reply delay);
-        ``rng`` draws the delays (a seeded one in tests)."""
+        ``rng`` draws the delays (a seeded one in tests); ``evidence`` seals threats and
+        floods to the operators' key (without it no raw address is kept at all)."""
         if config.reply_delay is not None and seal is None:
             raise ValueError("a reply delay needs a way to seal the recipient's address")
         self._seal = seal or _cannot_seal
@@ -95,6 +100,7 @@ class Responder:
         self._classify = classifier
         self._pseudonyms = pseudonyms
         self._config = config
+        self._evidence = evidence
         # The reply depends on locale and channel only: render and count it once.
         self._replies: dict[tuple[str, Channel], tuple[str, int, int]] = {}
         self._locales: dict[tuple[str, Channel], str] = {}
@@ -127,7 +133,20 @@ class Responder:
         self, tx: ReplyTransaction, inbound: Inbound, sender: str, number: str, label: Label
     ) -> Decision:
         now = inbound.received_at
-        facts = tx.sender_facts(sender, number, inbound.channel, now)
+        limit = self._config.flood_limit
+        facts = tx.sender_facts(
+            sender,
+            number,
+            inbound.channel,
+            now,
+            recent_since=limit.window_start(now) if limit else None,
+            recent_cap=limit.count if limit else 0,
+        )
+        flooding = limit is not None and limit.exceeded_by(facts.recent_messages)
+        if limit is not None and flooding and not facts.blocked:
+            why = f"{public_ref(sender)}: more than {limit.count} messages in {limit.period}"
+            tx.block_automatically(sender, now, now + limit.block_for, why)
+            facts = replace(facts, blocked=True)
         outcome = refusal(inbound, label, facts, self._config.reply_countries)
         if outcome is Outcome.OPT_OUT or outcome is Outcome.OPT_IN:
             tx.set_opt_out(number, outcome is Outcome.OPT_OUT, now)
@@ -153,10 +172,27 @@ class Responder:
             outcome=outcome,
             inbound_cost_micro=self._config.pricing.inbound_cost(inbound.channel, inbound.segments),
         )
-        if not tx.record(message, reply):
+        evidence = self._sealed_evidence(inbound, label, flooding, facts.flood_episode)
+        if not tx.record(message, reply, evidence):
             raise _Redelivered
         inline = reply is not None and reply.status is ReplyStatus.INLINE
         return Decision(outcome=outcome, reply=reply.body if inline and reply else None)
+
+    def _sealed_evidence(
+        self, inbound: Inbound, label: Label, flooding: bool, flood_episode: bool
+    ) -> SealedEvidence | None:
+        """A threat, a flooding sender's message, or any message during a flood, sealed."""
+        if self._evidence is None:
+            return None
+        if label is Label.THREAT:
+            reason = EvidenceReason.THREAT
+        elif flooding:
+            reason = EvidenceReason.FLOODING_SENDER
+        elif flood_episode:
+            reason = EvidenceReason.FLOOD_EPISODE
+        else:
+            return None
+        return self._evidence.seal_inbound(inbound, reason)
 
     def _queued(self, reply: ReplyRecord, inbound: Inbound, delay: DelayRange) -> ReplyRecord:
         due = inbound.received_at + delay.draw(self._rng)

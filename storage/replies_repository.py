@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 
+from replies.evidence import SealedEvidence
 from replies.policy import SenderFacts
 from replies.ports import MessageRecord, ReplyRecord, StoreUnavailable
 from replies.types import Channel, Decision, Outcome, ReplyStatus
@@ -24,14 +25,33 @@ from storage.tables import Message
 
 message_t = Message.__table__  # type: ignore[attr-defined]
 
-# One round trip for the three facts. Timed pauses and blocks end when the clock passes ``until``.
+# One round trip for the facts. Timed pauses and blocks end when the clock passes ``until``.
+# The sender's recent messages are counted only up to the cap, so that a flooder's own
+# thousands of rows never make the count slow.
 SENDER_FACTS = """
     SELECT
         (SELECT COUNT(*) FROM opt_out WHERE number = :number),
         (SELECT COUNT(*) FROM pause
          WHERE channel = :channel AND (until IS NULL OR until > :now)),
         (SELECT COUNT(*) FROM block
-         WHERE sender = :sender AND (until IS NULL OR until > :now))"""
+         WHERE sender = :sender AND (until IS NULL OR until > :now)),
+        (SELECT COUNT(*) FROM (SELECT 1 FROM message
+         WHERE sender = :sender AND received_at > :since LIMIT :cap) AS recent),
+        (SELECT COUNT(*) FROM spike_state
+         WHERE channel = :channel AND episode_started_at IS NOT NULL)"""
+# A block still in force (an operator's, or an earlier automatic one) is left as it is.
+BLOCK_AUTOMATICALLY = """
+    INSERT INTO block (sender, blocked_at, blocked_by, until, automatic)
+    VALUES (:sender, :now, 'auto', :until, :automatic)
+    ON CONFLICT (sender) DO UPDATE SET blocked_at = excluded.blocked_at,
+        blocked_by = excluded.blocked_by, until = excluded.until, automatic = excluded.automatic
+    WHERE block.until IS NOT NULL AND block.until <= excluded.blocked_at
+    RETURNING sender"""
+AUDIT = """
+    INSERT INTO audit_log (at, actor, action, detail) VALUES (:now, 'auto', 'block', :detail)"""
+INSERT_EVIDENCE = """
+    INSERT INTO evidence (message_id, sender, channel, received_at, reason, sealed)
+    VALUES (:message_id, :sender, :channel, :received_at, :reason, :sealed)"""
 OPT_OUT = (
     "INSERT INTO opt_out (number, since) VALUES (:number, :now) ON CONFLICT (number) DO NOTHING"
 )
@@ -79,6 +99,9 @@ class _Statements:
         self.release_window = driver.sql(RELEASE_WINDOW)
         self.claim_budget = driver.sql(CLAIM_BUDGET)
         self.insert_message = driver.sql(INSERT_MESSAGE)
+        self.block_automatically = driver.sql(BLOCK_AUTOMATICALLY)
+        self.audit = driver.sql(AUDIT)
+        self.insert_evidence = driver.sql(INSERT_EVIDENCE)
 
 
 class SqlReplyTransaction:
@@ -95,16 +118,35 @@ class SqlReplyTransaction:
         return rows[0] if rows else None
 
     def sender_facts(
-        self, sender: str, number: str, channel: Channel, now: datetime
+        self,
+        sender: str,
+        number: str,
+        channel: Channel,
+        now: datetime,
+        recent_since: datetime | None = None,
+        recent_cap: int = 0,
     ) -> SenderFacts:
         params = {
             "sender": sender,
             "number": number,
             "channel": channel.value,
             "now": self._time(now),
+            "since": self._time(recent_since or now),
+            "cap": recent_cap,
         }
-        opted_out, paused, blocked = self._first(self._sql.sender_facts, params)
-        return SenderFacts(opted_out=bool(opted_out), paused=bool(paused), blocked=bool(blocked))
+        opted_out, paused, blocked, recent, flood = self._first(self._sql.sender_facts, params)
+        return SenderFacts(
+            opted_out=bool(opted_out),
+            paused=bool(paused),
+            blocked=bool(blocked),
+            recent_messages=int(recent),
+            flood_episode=bool(flood),
+        )
+
+    def block_automatically(self, sender: str, now: datetime, until: datetime, why: str) -> None:
+        params = {"sender": sender, "now": self._time(now), "until": self._time(until)}
+        if self._first(self._sql.block_automatically, params | {"automatic": True}) is not None:
+            self._cursor.execute(self._sql.audit, {"now": self._time(now), "detail": why})
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:
         if opted_out:
@@ -123,7 +165,12 @@ class SqlReplyTransaction:
         params = {"day": day.isoformat(), "cap": default_cap_micro, "cost": cost_micro}
         return self._first(self._sql.claim_budget, params) is not None
 
-    def record(self, message: MessageRecord, reply: ReplyRecord | None) -> bool:
+    def record(
+        self,
+        message: MessageRecord,
+        reply: ReplyRecord | None,
+        evidence: SealedEvidence | None = None,
+    ) -> bool:
         params = {
             "channel": message.channel.value,
             "provider_id": message.provider_id,
@@ -143,7 +190,20 @@ class SqlReplyTransaction:
             "reply_due_at": self._time(reply.due_at) if reply and reply.due_at else None,
             "reply_recipient": reply.recipient if reply else None,
         }
-        return self._first(self._sql.insert_message, params) is not None
+        row = self._first(self._sql.insert_message, params)
+        if row is None:
+            return False
+        if evidence is not None:
+            evidence_params = {
+                "message_id": row[0],
+                "sender": message.sender,
+                "channel": message.channel.value,
+                "received_at": params["received_at"],
+                "reason": evidence.reason.value,
+                "sealed": evidence.sealed,
+            }
+            self._cursor.execute(self._sql.insert_evidence, evidence_params)
+        return True
 
 
 class SqlReplyStore:

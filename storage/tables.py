@@ -34,7 +34,8 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index(None, "received_at"),
-        Index(None, "sender"),
+        # The flood check counts one sender's recent messages on every webhook.
+        Index(None, "sender", "received_at"),
         Index(None, "reply_status", "reply_due_at"),
     )
 
@@ -94,6 +95,8 @@ class BudgetDay(SQLModel, table=True):
     day: str = Field(primary_key=True, max_length=10)
     cap_micro: int = Field(sa_type=BigInteger)
     spent_micro: int = Field(sa_type=BigInteger)
+    # The highest share of the cap (50, 80, 100) that Slack was told of: each is said once.
+    alerted_percent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Pause(SQLModel, table=True):
@@ -165,3 +168,40 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=64)
     action: str = Field(max_length=32)
     detail: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Evidence(SQLModel, table=True):
+    """A message kept as evidence: its record sealed to the operators' public key.
+
+    ``sender`` (the pseudonym) and ``received_at`` are in clear so that an export can select
+    by ref and by time without the private key; everything else is only inside ``sealed``.
+    """
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index(None, "received_at"), Index(None, "sender"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(unique=True)
+    sender: str = Field(max_length=64)
+    channel: str = Field(max_length=16)
+    received_at: datetime
+    reason: str = Field(max_length=16)
+    sealed: bytes = Field(sa_type=LargeBinary)
+
+
+class SpikeState(SQLModel, table=True):
+    """What the spike detector knows of a channel between its runs.
+
+    The baselines are moving averages (per minute) of quiet times; ``episode_started_at`` is
+    set while a flood is under way on the channel, and every message then is kept as evidence.
+    """
+
+    __tablename__ = "spike_state"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    updated_at: datetime
+    inbound_per_minute: float = 0.0
+    senders_per_minute: float = 0.0
+    replies_per_minute: float = 0.0
+    episode_started_at: datetime | None = None
+    quiet_since: datetime | None = None  # the episode ends after a quiet spell
