@@ -27,8 +27,9 @@ THREAT = "threat"
 
 
 def _channel_of(key: str) -> str:
-    """``flood:sms`` → ``sms``; anything else → ``all``."""
-    name = key.partition(":")[2]
+    """``spike:sms:…`` → ``sms``; a key naming no channel → ``all``."""
+    parts = key.split(":")
+    name = parts[1] if len(parts) > 1 else ""
     return name if name in {c.value for c in Channel} else "all"
 
 

@@ -18,7 +18,7 @@ from bots.clock import system_clock
 from bots.database import open_database
 from bots.deciders import Deciders
 from bots.error_handlers import install_error_handlers
-from bots.jobs import start_scheduler
+from bots.jobs import run_soon, start_scheduler
 from bots.metrics import Metrics
 from bots.ops_routes import ops_router
 from bots.outbox import OUTBOX_INTERVAL_S, STATUS_PATH, build_outbox_worker
@@ -28,6 +28,8 @@ from bots.settings import Settings
 from bots.slack_commands import SlackCommands
 from bots.slack_routes import SlackContext, slack_endpoints
 from bots.slack_socket import SlackSocketMode
+from bots.spike_trigger import SpikeTrigger
+from bots.spike_watch import SPIKES_INTERVAL_S, build_spike_watch
 from bots.startup import log_channels, start_socket_mode, start_telegram
 from bots.telegram_bot import TelegramRuntime, update_pipeline
 from bots.telegram_routes import TelegramWebhookContext, telegram_endpoint
@@ -77,9 +79,13 @@ def create_app(
     metrics = Metrics()
     # Decisions block on the database, so they run on threads of their own: as many as can
     # usefully write at once (one on SQLite, the pool size on PostgreSQL).
-    deciders: Deciders[Inbound, Decision] = Deciders(
-        responder.handle, store.concurrency, "antirelous-decide"
-    )
+    spike_trigger = SpikeTrigger()
+
+    def decide(inbound: Inbound) -> Decision:
+        spike_trigger.note(inbound.channel)
+        return responder.handle(inbound)
+
+    deciders: Deciders[Inbound, Decision] = Deciders(decide, store.concurrency, "antirelous-decide")
 
     async def database_ready() -> bool:
         return await anyio.to_thread.run_sync(database_answers, engine)
@@ -95,6 +101,7 @@ def create_app(
         settings.slack_alert_channel,
         clock,
     )
+    spike_watch = build_spike_watch(settings, engine, alerts, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -109,9 +116,13 @@ def create_app(
         jobs = {
             "outbox": (worker.run_once, OUTBOX_INTERVAL_S),
             "alerts": (alert_delivery.run_once, ALERTS_INTERVAL_S),
+            "spikes": (spike_watch.run_once, SPIKES_INTERVAL_S),
         }
         scheduler = start_scheduler(jobs) if run_jobs else None
+        if scheduler:
+            spike_trigger.connect(lambda: run_soon(scheduler, "spikes"))
         yield
+        spike_trigger.connect(None)
         if scheduler:
             scheduler.shutdown(wait=True)
         if telegram:
@@ -208,4 +219,5 @@ def create_app(
     app.state.outbox_worker = worker
     app.state.alerts = alerts
     app.state.alert_delivery = alert_delivery
+    app.state.spike_watch = spike_watch
     return app

@@ -48,3 +48,8 @@ def start_scheduler(jobs: dict[str, tuple[Callable[[], Any], float]]) -> Backgro
         )
     scheduler.start()
     return scheduler
+
+
+def run_soon(scheduler: BackgroundScheduler, name: str) -> None:
+    """Run job ``name`` now rather than at its next tick (a burst was seen)."""
+    scheduler.modify_job(name, next_run_time=datetime.now(UTC))

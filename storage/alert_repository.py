@@ -51,16 +51,17 @@ class AlertRepository:
         *,
         coalesce: bool = True,
         message_id: int | None = None,
+        within: timedelta = COALESCE_WINDOW,
     ) -> int:
-        """Store an alert; a coalescible one joins the alert of the same key still open."""
+        """Store an alert; a coalescible one joins the alert of the same key posted less than
+        ``within`` ago (or not posted yet), which is then updated in place."""
         with outages_as_unavailable(), self._engine.begin() as connection:
             if coalesce:
                 open_alert = connection.execute(
                     select(alert_t.c.id)
                     .where(
                         alert_t.c.key == key,
-                        (alert_t.c.posted_at.is_(None))
-                        | (alert_t.c.posted_at > now - COALESCE_WINDOW),
+                        (alert_t.c.posted_at.is_(None)) | (alert_t.c.posted_at > now - within),
                     )
                     .order_by(alert_t.c.id.desc())
                     .limit(1)

@@ -72,6 +72,32 @@ class ControlRepository:
         detail = _names(channels) + (f" until {until.isoformat()}" if until else "")
         self._upsert_audited(pause_t, "channel", rows, (now, by, "pause", detail))
 
+    def pause_automatically(
+        self, channels: Iterable[Channel], *, now: datetime, until: datetime | None, why: str
+    ) -> list[Channel]:
+        """Pause those of ``channels`` not paused already, as ``auto``; returns them.
+
+        An operator's pause in force is never replaced: its terms (and who may lift it) stay.
+        """
+        names = [channel.value for channel in channels]
+        row = {"paused_at": now, "paused_by": "auto", "until": until, "automatic": True}
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(
+                delete(pause_t).where(pause_t.c.channel.in_(names), ~self._in_force(now))
+            )
+            paused = [
+                Channel(name)
+                for name in connection.execute(
+                    self._insert(pause_t)
+                    .values([{"channel": name} | row for name in names])
+                    .on_conflict_do_nothing()
+                    .returning(pause_t.c.channel)
+                ).scalars()
+            ]
+            if paused:
+                self._log(connection, now, "auto", "pause", f"{_names(paused)}: {why}")
+        return paused
+
     def resume(
         self,
         channels: Iterable[Channel],

@@ -1,0 +1,116 @@
+"""Spike detection: telling a flood from a busy evening, per channel, from a minute of traffic.
+
+A minute of a channel's traffic is compared with absolute floors (below them nothing is a
+flood, however quiet the channel was) and with the channel's usual traffic, a moving average
+(EWMA) of the minutes that were not a flood. A flood of insults shows as a high share of
+abusive messages; a botnet of neutral messages as many new senders; either as replies that
+cost money. Money decides the one automatic action: a pause when the day's budget would run
+out within the hour (DESIGN.md), never on message rate alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from replies.types import Channel
+
+#: The stretch of traffic each assessment looks at.
+ACTIVITY_WINDOW = timedelta(minutes=1)
+#: The stretch of reply spending the projection extrapolates from.
+SPENDING_WINDOW = timedelta(minutes=5)
+#: Automatic pause when the budget would run out within this long at the current pace.
+PROJECTION_HORIZON = timedelta(hours=1)
+#: Budget shares (percent) the operators hear about, once each per day.
+BUDGET_THRESHOLDS = (50, 80, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelActivity:
+    """A channel's traffic over ``ACTIVITY_WINDOW``."""
+
+    channel: Channel
+    inbound: int = 0
+    senders: int = 0
+    abusive: int = 0
+    replies: int = 0
+    reply_cost_micro: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The channel's usual traffic per minute (moving averages of quiet minutes)."""
+
+    inbound: float = 0.0
+    senders: float = 0.0
+    replies: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeRules:
+    """When a minute of traffic is a flood. Floors are per minute."""
+
+    min_inbound: int = 30
+    min_senders: int = 20
+    min_abusive: int = 10
+    min_replies: int = 20
+    growth: float = 5.0  # times the usual traffic
+    abusive_share: float = 0.5
+    smoothing: float = 0.05  # EWMA weight of one assessment (every 15 s: about 5 minutes)
+    quiet_for: timedelta = timedelta(minutes=5)  # a flood is over after this long below
+
+
+def spike_reasons(activity: ChannelActivity, usual: Baseline, rules: SpikeRules) -> list[str]:
+    """Why the last minute of ``activity`` is a flood; empty when it is not."""
+    reasons = []
+    if activity.inbound >= max(rules.min_inbound, rules.growth * usual.inbound):
+        reasons.append(f"{activity.inbound} messages a minute (usually {usual.inbound:.0f})")
+    if activity.senders >= max(rules.min_senders, rules.growth * usual.senders):
+        reasons.append(f"{activity.senders} senders a minute (usually {usual.senders:.0f})")
+    if (
+        activity.abusive >= rules.min_abusive
+        and activity.abusive >= rules.abusive_share * activity.inbound
+    ):
+        share = 100 * activity.abusive / activity.inbound
+        reasons.append(f"{share:.0f} % abusive ({activity.abusive} insults or threats)")
+    if activity.replies >= max(rules.min_replies, rules.growth * usual.replies):
+        reasons.append(f"{activity.replies} replies a minute (usually {usual.replies:.0f})")
+    return reasons
+
+
+def next_baseline(usual: Baseline, activity: ChannelActivity, rules: SpikeRules) -> Baseline:
+    """``usual`` moved towards a quiet minute of ``activity`` (floods are never learnt)."""
+    weight = rules.smoothing
+
+    def blend(old: float, new: int) -> float:
+        return (1 - weight) * old + weight * new
+
+    return Baseline(
+        inbound=blend(usual.inbound, activity.inbound),
+        senders=blend(usual.senders, activity.senders),
+        replies=blend(usual.replies, activity.replies),
+    )
+
+
+def projected_spend(spent_micro: int, recent_cost_micro: int) -> int:
+    """Today's spend after ``PROJECTION_HORIZON`` more at the pace of ``SPENDING_WINDOW``."""
+    return spent_micro + recent_cost_micro * (PROJECTION_HORIZON // SPENDING_WINDOW)
+
+
+def budget_runs_out_soon(spent_micro: int, recent_cost_micro: int, cap_micro: int) -> bool:
+    """Whether the budget, not yet spent, would be within the hour at the current pace."""
+    if recent_cost_micro <= 0 or spent_micro >= cap_micro:
+        return False
+    return projected_spend(spent_micro, recent_cost_micro) >= cap_micro
+
+
+def budget_percent(spent_micro: int, cap_micro: int, refused_today: bool) -> int:
+    """How much of the cap is spent; 100 once a reply was refused for want of budget."""
+    if refused_today:
+        return 100
+    return min(100, spent_micro * 100 // cap_micro) if cap_micro > 0 else 0
+
+
+def thresholds_reached(percent: int, already_told: int) -> list[int]:
+    """The budget thresholds crossed since the operators were last told."""
+    return [t for t in BUDGET_THRESHOLDS if already_told < t <= percent]

@@ -1,0 +1,165 @@
+"""What the spike detector reads and keeps: a minute of traffic per channel, its state between
+runs, and the day's budget with the thresholds already announced.
+
+Everything is in the database, so that whichever replica runs the detector sees the same
+traffic, and an episode opened by one is honoured by every replica's hot path (the flood
+evidence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from replies.abuse.spikes import Baseline, ChannelActivity
+from replies.types import PAID_CHANNELS, REPLY_OUTCOMES, Channel, Label, Outcome
+from storage.errors import outages_as_unavailable
+from storage.tables import Block, BudgetDay, Message, SpikeState
+
+message_t = Message.__table__  # type: ignore[attr-defined]
+state_t = SpikeState.__table__  # type: ignore[attr-defined]
+budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
+block_t = Block.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """The detector's memory of one channel."""
+
+    channel: Channel
+    usual: Baseline = field(default_factory=Baseline)
+    episode_started_at: datetime | None = None
+    quiet_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetToday:
+    """The day's spend against its cap, and the highest share the operators were told of."""
+
+    spent_micro: int
+    cap_micro: int
+    alerted_percent: int
+    refused: bool  # a paid reply was refused today for want of budget
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+class SpikeRepository:
+    """Reads traffic and keeps the detector's state."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    def activity(self, since: datetime, until: datetime) -> dict[Channel, ChannelActivity]:
+        """Each channel's traffic received in ``(since, until]`` (every channel present)."""
+        query = (
+            select(
+                message_t.c.channel,
+                func.count(),
+                func.count(message_t.c.sender.distinct()),
+                _count_if(message_t.c.label != Label.OK.value),
+                _count_if(message_t.c.outcome.in_([o.value for o in REPLY_OUTCOMES])),
+                func.coalesce(func.sum(message_t.c.reply_cost_micro), 0),
+            )
+            .where(message_t.c.received_at > since, message_t.c.received_at <= until)
+            .group_by(message_t.c.channel)
+        )
+        found = {channel: ChannelActivity(channel) for channel in Channel}
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            for name, inbound, senders, abusive, replies, cost in connection.execute(query):
+                channel = Channel(name)
+                found[channel] = ChannelActivity(
+                    channel, int(inbound), int(senders), int(abusive), int(replies), int(cost)
+                )
+        return found
+
+    def paid_reply_cost(self, since: datetime, until: datetime) -> int:
+        """What the replies committed in ``(since, until]`` on paid channels will cost."""
+        query = select(func.coalesce(func.sum(message_t.c.reply_cost_micro), 0)).where(
+            message_t.c.received_at > since,
+            message_t.c.received_at <= until,
+            message_t.c.channel.in_([c.value for c in PAID_CHANNELS]),
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def blocked_automatically(self, since: datetime) -> int:
+        """Senders the flood check blocked after ``since``."""
+        query = select(func.count()).where(
+            block_t.c.automatic.is_(True), block_t.c.blocked_at > since
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def states(self) -> dict[Channel, ChannelState]:
+        """The detector's state of every channel (a fresh one for a channel never seen)."""
+        found = {channel: ChannelState(channel) for channel in Channel}
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            for row in connection.execute(select(state_t)):
+                channel = Channel(row.channel)
+                usual = Baseline(
+                    row.inbound_per_minute, row.senders_per_minute, row.replies_per_minute
+                )
+                found[channel] = ChannelState(
+                    channel, usual, row.episode_started_at, row.quiet_since
+                )
+        return found
+
+    def save(self, states: list[ChannelState], now: datetime) -> None:
+        """Keep ``states`` for the next run."""
+        rows = [
+            {
+                "channel": state.channel.value,
+                "updated_at": now,
+                "inbound_per_minute": state.usual.inbound,
+                "senders_per_minute": state.usual.senders,
+                "replies_per_minute": state.usual.replies,
+                "episode_started_at": state.episode_started_at,
+                "quiet_since": state.quiet_since,
+            }
+            for state in states
+        ]
+        statement = self._insert(state_t).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["channel"],
+            set_={name: statement.excluded[name] for name in rows[0] if name != "channel"},
+        )
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(statement)
+
+    def budget_today(self, day: date, default_cap_micro: int, day_start: datetime) -> BudgetToday:
+        """The day's spend and cap (the setting's until a reply or Slack sets the day's row)."""
+        row_query = select(
+            budget_t.c.spent_micro, budget_t.c.cap_micro, budget_t.c.alerted_percent
+        ).where(budget_t.c.day == day.isoformat())
+        refused_query = select(message_t.c.id).where(
+            message_t.c.received_at >= day_start, message_t.c.outcome == Outcome.BUDGET.value
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            row = connection.execute(row_query).first()
+            refused = connection.execute(refused_query.limit(1)).first() is not None
+        if row is None:
+            return BudgetToday(0, default_cap_micro, 0, refused)
+        return BudgetToday(int(row[0]), int(row[1]), int(row[2]), refused)
+
+    def claim_budget_alert(self, day: date, default_cap_micro: int, percent: int) -> bool:
+        """Record that the operators are told of ``percent``; ``False`` if they already were
+        (by another replica, or an earlier run)."""
+        day_row = {"day": day.isoformat(), "cap_micro": default_cap_micro, "spent_micro": 0}
+        ensure = self._insert(budget_t).values(day_row).on_conflict_do_nothing()
+        claim = (
+            update(budget_t)
+            .where(budget_t.c.day == day.isoformat(), budget_t.c.alerted_percent < percent)
+            .values(alerted_percent=percent)
+            .returning(budget_t.c.day)
+        )
+        with outages_as_unavailable(), self._engine.begin() as connection:
+            connection.execute(ensure)
+            return connection.execute(claim).first() is not None
