@@ -33,7 +33,15 @@ def format_stats(figures: dict[str, Any]) -> str:
         f"budget spent on replies; inbound messages cost an estimated "
         f"{figures['inbound_spend_eur']:.2f} EUR in all (pausing cannot stop those)"
     )
+    lines.append(_shield_line(today))
     return "\n".join(lines)
+
+
+def _shield_line(today: Mapping[str, Any]) -> str:
+    return (
+        f"today's shield: {today['abusive']} insults or threats left unanswered, "
+        f"{today['blocked']} messages from blocked senders"
+    )
 
 
 def format_status(pauses: Mapping[Channel, PauseState], figures: dict[str, Any]) -> str:
@@ -54,4 +62,5 @@ def format_status(pauses: Mapping[Channel, PauseState], figures: dict[str, Any])
         f"today ({today['date']} UTC): {today['inbound']} messages, {today['replies']} replies, "
         f"{today['spend_eur']:.2f} of {today['budget_eur']:.2f} EUR"
     )
+    lines.append(_shield_line(today))
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, case, func, select
 
-from replies.types import COUNTED_STATUSES, Channel
+from replies.types import COUNTED_STATUSES, Channel, Label, Outcome
 from storage.errors import outages_as_unavailable
 from storage.tables import BudgetDay, Message
 
@@ -28,6 +28,8 @@ class Figures(NamedTuple):
     inbound_cost: int = 0
     replies: int = 0
     reply_cost: int = 0
+    abusive: int = 0  # labelled insult or threat
+    blocked: int = 0  # from a sender blocked by an admin or by the flood check
 
     @staticmethod
     def total(parts: Iterable[Figures]) -> Figures:
@@ -49,12 +51,17 @@ def _figures_per_channel(
             value = case((condition, value), else_=0)
         return func.coalesce(func.sum(value), 0)
 
+    abusive = message_t.c.label != Label.OK.value
+    blocked = message_t.c.outcome == Outcome.BLOCKED.value
+
     def figures(*conditions: Any) -> list[Any]:
         return [
             total(1, *conditions),
             total(message_t.c.inbound_cost_micro, *conditions),
             total(1, replied, *conditions),
             total(reply_cost, replied, *conditions),
+            total(1, abusive, *conditions),
+            total(1, blocked, *conditions),
         ]
 
     query = select(message_t.c.channel, *figures(), *figures(today)).group_by(message_t.c.channel)
@@ -63,8 +70,9 @@ def _figures_per_channel(
     with engine.connect() as connection:
         for channel, *values in connection.execute(query):
             numbers = [int(v) for v in values]
-            in_all[channel] = Figures(*numbers[:4])
-            on_day[channel] = Figures(*numbers[4:])
+            half = len(numbers) // 2
+            in_all[channel] = Figures(*numbers[:half])
+            on_day[channel] = Figures(*numbers[half:])
     return in_all, on_day
 
 
@@ -92,6 +100,8 @@ def collect_stats(
                 "inbound": day.inbound,
                 "replies": day.replies,
                 "spend_eur": eur(day.reply_cost),
+                "abusive": day.abusive,
+                "blocked": day.blocked,
             },
         }
     whole = Figures.total([Figures(), *in_all.values()])
@@ -108,6 +118,8 @@ def collect_stats(
             "spend_eur": eur(day.reply_cost),
             "inbound_spend_eur": eur(day.inbound_cost),
             "budget_eur": eur(default_budget_micro if cap is None else cap),
+            "abusive": day.abusive,
+            "blocked": day.blocked,
         },
         "channels": channels,
     }

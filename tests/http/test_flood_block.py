@@ -12,6 +12,7 @@ from sqlalchemy import select
 from replies.evidence import EvidenceOpener, EvidenceReason, new_key_pair
 from replies.pseudonyms import public_ref
 from storage.engine import create_db_engine
+from storage.stats import collect_stats
 from storage.tables import AuditEntry, Block, Evidence, Message
 from tests.conftest import SettingsFactory
 from tests.http.test_slack import ADMIN, SIGNING_SECRET, command
@@ -103,13 +104,15 @@ async def test_an_admin_lifts_an_automatic_block_from_slack(
     settings = make_settings(
         flood_block="2/1m", slack_signing_secret=SIGNING_SECRET, slack_admin_users=ADMIN
     )
-    async with running_app(settings, clock) as (_, client):
+    async with running_app(settings, clock) as (app, client):
         for _ in range(3):
             await send(client, flooder)
         [block] = rows(sqlite_url, Block)
+        figures = collect_stats(app.state.engine, clock().date(), 0)
         answer = await command(client, clock, f"/antirelous unblock {public_ref(block.sender)}")
         clock.advance(timedelta(minutes=2))
         await send(client, flooder, "pardon")
+    assert figures["channels"]["sms"]["today"]["blocked"] == 1  # counted, never answered
     assert "Unblocked" in answer.json()["text"]
     assert rows(sqlite_url, Block) == []
     last = max(rows(sqlite_url, Message), key=lambda row: row.id)

@@ -55,7 +55,13 @@ async def test_stats_json_has_the_documented_shape(
     assert set(figures["channels"]) >= {"sms", "whatsapp", "telegram"}
     sms = figures["channels"]["sms"]
     assert (sms["inbound"], sms["replies"], sms["spend_eur"], sms["paused"]) == (2, 1, 0.16, False)
-    assert sms["today"] == {"inbound": 2, "replies": 1, "spend_eur": 0.16}
+    assert sms["today"] == {
+        "inbound": 2,
+        "replies": 1,
+        "spend_eur": 0.16,
+        "abusive": 0,
+        "blocked": 0,
+    }
 
 
 def test_stats_for_a_person_is_a_table(
