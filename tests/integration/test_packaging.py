@@ -19,6 +19,7 @@ def test_the_wheel_carries_templates_migrations_and_the_console_script(tmp_path:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"replies/templates/fr/sms.j2", "replies/templates/en/whatsapp.j2"} <= names
     assert "storage/migrations/env.py" in names
+    assert "bots/templates/evidence.html.j2" in names
     assert any(n.startswith("storage/migrations/versions/0001_") for n in names)
     assert not any(n.startswith("tests/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
