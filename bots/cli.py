@@ -156,6 +156,19 @@ def _forget(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _classify(args: argparse.Namespace, _settings: Settings) -> int:
+    """Label each text as the webhooks would: to check a word list before a flood, not after."""
+    from replies.abuse import build_classifier
+
+    classify = build_classifier()
+    texts = args.text or (line.rstrip("\r\n") for line in sys.stdin if line.strip())
+    for text in texts:
+        result = classify(text)
+        one_line = " ".join(text.split())
+        print(f"{result.label.value}\t{', '.join(result.evidence) or '-'}\t{one_line}")
+    return 0
+
+
 def _telegram_setup(_args: argparse.Namespace, settings: Settings) -> int:
     from bots.telegram_setup import setup_telegram
 
@@ -323,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="erase everything stored about a number")
     forget.add_argument("number", help="the number in international form, e.g. +33612345678")
     forget.set_defaults(run=_forget)
+
+    classify = commands.add_parser("classify", help="label texts ok, insult or threat")
+    classify.add_argument("text", nargs="*", help="texts to label; none: one per line on stdin")
+    classify.set_defaults(run=_classify)
 
     _add_simulate(commands)
     _add_evidence(commands)

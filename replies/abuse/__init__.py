@@ -1,7 +1,8 @@
 """Abuse classification: every inbound message gets a label before anything is decided.
 
 The classifier is a plain callable so that the shield (word lists, normalisation, models) can
-replace the placeholder without touching the responder.
+replace the placeholder without touching the responder. ``build_classifier`` gives the
+French/English word-list one (see ``classifier`` and the files under ``lists/``).
 """
 
 from __future__ import annotations
@@ -26,3 +27,14 @@ Classifier = Callable[[str], Classification]
 def label_everything_ok(text: str) -> Classification:
     """The placeholder classifier: every message is ``ok`` until the shield is built."""
     return Classification(Label.OK)
+
+
+def build_classifier() -> Classifier:
+    """The French and English word-list classifier, its packaged lists compiled once.
+
+    Call it once at start-up and keep the result: building costs milliseconds, a call a few
+    microseconds.
+    """
+    from replies.abuse.classifier import build_word_list_classifier  # it imports this module
+
+    return build_word_list_classifier()

@@ -19,6 +19,8 @@ def test_the_wheel_carries_templates_migrations_and_the_console_script(tmp_path:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"replies/templates/fr/sms.j2", "replies/templates/en/whatsapp.j2"} <= names
     assert "storage/migrations/env.py" in names
+    lists = ("fr_insults", "fr_threats", "en_insults", "en_threats", "safe", "games")
+    assert {f"replies/abuse/lists/{name}.txt" for name in lists} <= names
     assert "bots/templates/evidence.html.j2" in names
     assert any(n.startswith("storage/migrations/versions/0001_") for n in names)
     assert not any(n.startswith("tests/") for n in names)

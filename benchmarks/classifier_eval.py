@@ -1,0 +1,101 @@
+"""How well, and how fast, the abuse classifier labels the tuning and held-out sets.
+
+For each set and language: precision and recall of ``insult`` and ``threat``, the share of
+``ok`` messages labelled abusive (false positives), and the speed of one call (median and p99
+in microseconds, over the ok messages of all sets and over every message). ``--errors`` lists
+the messages it got wrong, for the tuning sets only: the held-out sets are for measuring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from replies.abuse import Classifier, build_classifier  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "abuse"
+SETS = ("tuning_fr", "tuning_en", "heldout_fr", "heldout_en")
+ABUSIVE = ("insult", "threat")
+
+
+def load(name: str) -> list[dict[str, str]]:
+    """One set's records."""
+    lines = (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def scores(classify: Classifier, records: list[dict[str, str]]) -> dict[str, float]:
+    """Precision and recall per abusive label, and the false-positive rate on ``ok``."""
+    pairs = [(r["label"], classify(r["text"]).label.value) for r in records]
+    figures: dict[str, float] = {}
+    for label in ABUSIVE:
+        hits = sum(1 for truth, guess in pairs if truth == guess == label)
+        guessed = sum(1 for _, guess in pairs if guess == label)
+        actual = sum(1 for truth, _ in pairs if truth == label)
+        figures[f"{label}_precision"] = hits / guessed if guessed else 1.0
+        figures[f"{label}_recall"] = hits / actual if actual else 1.0
+    oks = [guess for truth, guess in pairs if truth == "ok"]
+    figures["ok_false_positive_rate"] = sum(1 for g in oks if g != "ok") / len(oks)
+    return figures
+
+
+def speed(classify: Classifier, texts: list[str], rounds: int) -> tuple[float, float]:
+    """Median and p99 microseconds per call, each text timed ``rounds`` times."""
+    timings: list[float] = []
+    for _ in range(rounds):
+        for text in texts:
+            start = time.perf_counter_ns()
+            classify(text)
+            timings.append((time.perf_counter_ns() - start) / 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.99)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=50, help="timed passes over the texts")
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    parser.add_argument("--errors", action="store_true", help="list the tuning sets' errors")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    classify = build_classifier()
+    print(f"build_classifier(): {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(
+        "| set | messages | ok/insult/threat | insult P | insult R | threat P | threat R | ok FP |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    everything: list[dict[str, str]] = []
+    for name in args.sets:
+        records = load(name)
+        everything += records
+        counts = Counter(r["label"] for r in records)
+        f = scores(classify, records)
+        print(
+            f"| {name} | {len(records)} | {counts['ok']}/{counts['insult']}/{counts['threat']} "
+            f"| {f['insult_precision']:.3f} | {f['insult_recall']:.3f} "
+            f"| {f['threat_precision']:.3f} | {f['threat_recall']:.3f} "
+            f"| {f['ok_false_positive_rate']:.3f} |"
+        )
+        if args.errors and name.startswith("tuning"):
+            for r in records:
+                got = classify(r["text"])
+                if got.label.value != r["label"]:
+                    print(f"    {r['label']} -> {got.label.value} {got.evidence}: {r['text']}")
+    ok_median, ok_p99 = speed(
+        classify, [r["text"] for r in everything if r["label"] == "ok"], args.rounds
+    )
+    all_median, all_p99 = speed(classify, [r["text"] for r in everything], args.rounds)
+    print(f"speed, ok messages: median {ok_median:.1f} µs, p99 {ok_p99:.1f} µs")
+    print(f"speed, all messages: median {all_median:.1f} µs, p99 {all_p99:.1f} µs")
+
+
+if __name__ == "__main__":
+    main()

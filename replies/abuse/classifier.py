@@ -1,0 +1,124 @@
+"""The word-list classifier: packaged French and English lists, compiled once, matched fast.
+
+Lists, not a model: a moderator can read why a message was labelled, add the word a flood
+invented overnight, and nothing is downloaded or loaded per message. Every list applies to
+every message, whatever its language: floods mix them.
+
+Order of work for one message: its readings (see ``normalise``); the words of each reading
+are looked up in one index of anchor words, which picks the few patterns worth searching (an
+ordinary message usually picks none); safe phrases (place names, idioms) are blanked out of the
+reading; then threats and insults are searched. A threat outranks an insult.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import IntEnum
+from importlib.resources import files
+
+from replies.abuse import Classification
+from replies.abuse.normalise import Normaliser
+from replies.abuse.patterns import Pattern, parse_list, vocabulary
+from replies.types import Label
+
+# Safe phrases and game contexts before threats and insults: that is the order of the search.
+LIST_FILES: dict[str, tuple[str, ...]] = {
+    "safe": ("safe.txt",),
+    "game": ("games.txt",),
+    "threat": ("fr_threats.txt", "en_threats.txt"),
+    "insult": ("fr_insults.txt", "en_insults.txt"),
+}
+_STEM_KEY = 3
+_BLANK = "~ "  # replaces a safe phrase: not a letter, so no pattern can run across it
+
+
+class Kind(IntEnum):
+    """What a matching pattern means; the order is the search order."""
+
+    SAFE = 0
+    GAME = 1
+    THREAT = 2
+    INSULT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    kind: Kind
+    pattern: Pattern
+
+
+class WordListClassifier:
+    """A ``Classifier``: call it with a message, get its label and the entries that matched."""
+
+    def __init__(self, lists: dict[Kind, list[Pattern]]) -> None:
+        self._entries = [_Entry(kind, p) for kind in sorted(lists) for p in lists[kind]]
+        self._words: dict[str, list[int]] = defaultdict(list)
+        self._stems: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for index, entry in enumerate(self._entries):
+            for word in entry.pattern.words:
+                self._words[word].append(index)
+            for stem in entry.pattern.stems:
+                self._stems[stem[:_STEM_KEY]].append((stem, index))
+        self._words = dict(self._words)
+        self._stems = dict(self._stems)
+        # A masked word (``wh*re``) is read as an insult: the one thing people mask.
+        self._normaliser = Normaliser(vocabulary(lists[Kind.INSULT]))
+
+    def __call__(self, text: str) -> Classification:
+        found: set[int] = set()
+        game = False
+        for reading in self._normaliser.readings(text):
+            candidates = self._candidates(reading)
+            for index in sorted(candidates):  # safe phrases first: they change the reading
+                pattern = self._entries[index].pattern
+                kind = self._entries[index].kind
+                if kind is Kind.SAFE:
+                    reading = pattern.regex.sub(_BLANK, reading)
+                elif pattern.regex.search(reading):
+                    if kind is Kind.GAME:
+                        game = True
+                    else:
+                        found.add(index)
+        return self._label(sorted(found), game)
+
+    def _candidates(self, reading: str) -> set[int]:
+        """The entries whose anchor word occurs in the reading."""
+        candidates: set[int] = set()
+        for word in reading.split():
+            hits = self._words.get(word)
+            if hits:
+                candidates.update(hits)
+            stems = self._stems.get(word[:_STEM_KEY])
+            if stems:
+                candidates.update(i for stem, i in stems if word.startswith(stem))
+        return candidates
+
+    def _label(self, found: list[int], game: bool) -> Classification:
+        entries = [self._entries[i] for i in found]
+        if game:  # "je vais te tuer au bowling": banter, unless a threat of another kind
+            entries = [e for e in entries if not e.pattern.game_sensitive]
+        names = tuple(dict.fromkeys(e.pattern.name for e in entries))
+        if any(e.kind is Kind.THREAT for e in entries):
+            return Classification(Label.THREAT, names)
+        if entries:
+            return Classification(Label.INSULT, names)
+        return Classification(Label.OK)
+
+
+def load_lists() -> dict[Kind, list[Pattern]]:
+    """The packaged list files, parsed and compiled."""
+    folder = files("replies.abuse") / "lists"
+    return {
+        Kind[kind.upper()]: [
+            pattern
+            for name in names
+            for pattern in parse_list((folder / name).read_text(encoding="utf-8"), name)
+        ]
+        for kind, names in LIST_FILES.items()
+    }
+
+
+def build_word_list_classifier() -> WordListClassifier:
+    """Load and compile the packaged lists once; the result is cheap to call."""
+    return WordListClassifier(load_lists())

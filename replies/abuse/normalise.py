@@ -1,0 +1,139 @@
+"""Turn what a flooder types into the plain words the lists are written in.
+
+Flooders write ``c0nn@rd``, ``p u t e``, ``saaaloppe``, ``c.o.n.n.a.r.d`` or ``sal*pe`` so that
+exact word filters miss them. Every message and every list entry goes through the same folding
+(case, accents, doubled letters, apostrophes), so the lists stay readable. The evasions that only
+a message uses (leetspeak, spaced-out letters, symbols inside words, masked letters) give extra
+readings of the message; the classifier counts a match in any of them. An ordinary message has
+one reading, which keeps the hot path short.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Typographic apostrophes, currency and ligatures that NFKD leaves alone, and the Cyrillic
+# letters that look Latin (a common way round filters).
+_CHARACTERS = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+        "`": "'",
+        "´": "'",
+        "€": "e",
+        "£": "l",
+        "¢": "c",
+        "ß": "ss",
+        "œ": "oe",
+        "æ": "ae",
+        "ø": "o",
+        "ł": "l",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "х": "x",
+        "у": "y",
+        "і": "i",
+        "ѕ": "s",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+    }
+)
+_LEET_I = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+_LEET_I.update(str.maketrans({"|": "i", "+": "t"}))
+# ``1`` and ``|`` stand for ``i`` as often as for ``l`` (``1diot``, ``sa1ope``): both readings.
+_LEET_L = dict(_LEET_I)
+_LEET_L.update(str.maketrans({"1": "l", "|": "l"}))
+
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# A letter next to a leet character: only then is a word read as leetspeak (``18h`` is rare
+# enough to read as ``iah`` harmlessly; ``20$`` or ``06 12`` have no letter and stay digits).
+_LEET_HINT = re.compile(r"[a-z][0-9@$!|+]|[0-9@$|+][a-z]")
+_CHUNK = re.compile(r"\S+")
+_EDGE = ".,;:?!\"'()[]{}<>«»…-"
+_NON_LETTERS = re.compile(r"[^a-z]+")
+_REPEATS = re.compile(r"([a-z])\1+")
+# A symbol or emoji between two letters of one word: ``c.o.n``, ``con😡nard``, ``p-u-t-e``.
+_INSIDE_WORD = re.compile(r"(?<=[a-z])[^a-z\s']+(?=[a-z])")
+# Three or more single letters in a row: ``p u t e``, ``f d p`` once punctuation is spaces.
+_SPACED = re.compile(r"(?<![a-z])[a-z](?: [a-z](?![a-z])){2,}")
+# A word with masked letters: ``sal*pe``, ``f**k``, ``p#te``.
+_MASKED = re.compile(r"[a-z]*[*#%]+[a-z]+|[a-z]+[*#%]+[a-z]*")
+_MASKS = re.compile(r"[*#%]+")
+
+
+def fold(text: str) -> str:
+    """Case, accents, apostrophes and doubled letters folded away: the form lists are kept in."""
+    folded = text.casefold().translate(_CHARACTERS)
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+        folded = _NOT_ASCII.sub("\x00", folded)
+    return _REPEATS.sub(r"\1", _NON_LETTERS.sub(" ", folded)).strip()
+
+
+class Normaliser:
+    """Reads a message the ways a flooder may have meant it.
+
+    ``vocabulary`` holds the folded words of the lists: a masked word (``sal*pe``) is read as the
+    list word it can stand for, since a mask hides nothing else worth reading.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self._vocabulary = sorted({w for w in vocabulary if len(w) >= 3}, key=lambda w: (len(w), w))
+
+    def readings(self, text: str) -> tuple[str, ...]:
+        """The message as space-padded runs of folded words, one per plausible reading."""
+        text = text.casefold().translate(_CHARACTERS)
+        if not text.isascii():
+            text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+            text = _NOT_ASCII.sub("\x00", text)
+        bases = [text]
+        if _LEET_HINT.search(text):
+            as_i = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_I), text)
+            as_l = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_L), text)
+            bases = [as_i] if as_i == as_l else [as_i, as_l]
+        readings: list[str] = []
+        for base in bases:
+            for reading in self._spellings(base.replace("'", " ")):
+                padded = " " + _REPEATS.sub(r"\1", reading).strip() + " "
+                if padded not in readings:
+                    readings.append(padded)
+        return tuple(readings)
+
+    def _spellings(self, text: str) -> list[str]:
+        """Word by word, then with symbols inside words dropped and spaced letters joined."""
+        plain = _NON_LETTERS.sub(" ", text)
+        spellings = [plain]
+        if _MASKED.search(text):
+            text = _MASKED.sub(lambda m: self._unmask(m.group()), text)
+        joined = _NON_LETTERS.sub(" ", _INSIDE_WORD.sub("", text))
+        if _SPACED.search(joined):
+            joined = _SPACED.sub(lambda m: m.group().replace(" ", ""), joined)
+        if joined != plain:
+            spellings.append(joined)
+        return spellings
+
+    def _unmask(self, word: str) -> str:
+        """The first list word that the masked word can stand for, else the word unchanged."""
+        parts = [re.escape(_REPEATS.sub(r"\1", part)) for part in _MASKS.split(word)]
+        guess = re.compile("[a-z]{1,3}".join(parts))
+        return next((w for w in self._vocabulary if guess.fullmatch(w)), word)
+
+
+def _unleet(chunk: str, table: dict[int, str]) -> str:
+    """One whitespace-separated chunk read as leetspeak, if it holds a letter at all."""
+    core = chunk.strip(_EDGE)
+    if not core or not any("a" <= c <= "z" for c in core):
+        return chunk
+    start = chunk.index(core)
+    letters = core.replace("|_|", "u").translate(table)  # |_| draws a u
+    return chunk[:start] + letters + chunk[start + len(core) :]

@@ -1,0 +1,170 @@
+"""The list files' small pattern language, compiled once into regexes over folded words.
+
+A line of a list file is ``pattern`` or ``name = pattern``; the name (else the first
+alternative of each slot) is the evidence a match reports. ``#`` starts a comment. A pattern
+is a sequence of slots separated by spaces:
+
+- ``connard``: that word; ``encul*``: any word that starts with ``encul`` (3 letters at least);
+- ``con|conne|t'es_con``: one of the alternatives; ``_`` (or an apostrophe) joins words;
+- ``@you``: the alternatives of a macro, defined on its own line as ``@you = tu|t'es|…``;
+  an alternative may also be a macro (``@insult|con``);
+- a slot ending in ``?`` is optional; ``...`` skips up to three words;
+- ``^`` and ``$`` stand for the start and the end of the message.
+
+A line that starts with ``~`` marks a threat that a game context turns into banter ("je vais te
+tuer au bowling"). Entries are folded like messages, so they are written with their accents and
+doubled letters, as people spell them.
+
+Each pattern is indexed by the words of one required slot (its anchor, the slot with the
+longest words): a message is only searched with the patterns whose anchor word it contains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from replies.abuse.normalise import fold
+
+_GAP = "..."
+_EDGES = {"^": "(?<=^ )", "$": "$"}
+_JOINERS = re.compile(r"[_'’-]")
+_MIN_STEM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One compiled list line."""
+
+    name: str
+    regex: re.Pattern[str]
+    words: frozenset[str]  # anchor words, matched whole
+    stems: frozenset[str]  # anchor stems, matched as a word's start
+    game_sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    regex: str
+    anchors: tuple[str, ...]  # one folded word (or ``stem*``) per alternative
+    score: int  # the shortest of the anchors: how rare a hit on this slot is
+    optional: bool
+    or_end: bool = False  # the end of the message also fills this slot
+
+
+def parse_list(text: str, source: str) -> list[Pattern]:
+    """Every pattern of one list file; a malformed line raises ``ValueError`` naming it."""
+    macros: dict[str, list[str]] = {}
+    patterns: list[Pattern] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            if line.startswith("@"):
+                name, _, body = line.partition("=")
+                macros[name.strip()] = _expand(body.strip(), macros)
+            else:
+                patterns.append(_compile_line(line, macros))
+        except ValueError as error:
+            raise ValueError(f"{source}:{number}: {error}: {raw.strip()!r}") from None
+    return patterns
+
+
+def _compile_line(line: str, macros: dict[str, list[str]]) -> Pattern:
+    game_sensitive = line.startswith("~")
+    line = line.removeprefix("~").strip()
+    name, sep, body = line.partition(" = ")
+    if not sep:
+        name, body = _short_name(line), line
+    slots = [_compile_slot(token, macros) for token in body.split()]
+    required = [slot for slot in slots if isinstance(slot, _Slot) and not slot.optional]
+    if not required:
+        raise ValueError("a pattern needs one required slot")
+    anchor = max(reversed(required), key=lambda slot: slot.score)
+    pieces = [_piece(slot) for slot in slots]
+    return Pattern(
+        name=name.strip(),
+        regex=re.compile("(?<= )" + "".join(pieces)),
+        words=frozenset(a for a in anchor.anchors if not a.endswith("*")),
+        stems=frozenset(a[:-1] for a in anchor.anchors if a.endswith("*")),
+        game_sensitive=game_sensitive,
+    )
+
+
+_GAP_REGEX = "(?:[a-z]+ ){0,3}"
+
+
+def _short_name(body: str) -> str:
+    """An unnamed line's evidence: the first alternative of each required slot."""
+    firsts = [
+        token.split("|")[0].replace("_", " ")
+        for token in body.split()
+        if token not in (_GAP, *_EDGES) and not token.endswith("?")
+    ]
+    return " ".join(firsts)
+
+
+def _piece(slot: _Slot | str) -> str:
+    """The slot's regex with its trailing space: every folded word is followed by one."""
+    if isinstance(slot, str):
+        return slot
+    if slot.or_end:
+        return f"(?:(?:{slot.regex}) |$)"
+    return f"(?:(?:{slot.regex}) )?" if slot.optional else f"(?:{slot.regex}) "
+
+
+def _compile_slot(token: str, macros: dict[str, list[str]]) -> _Slot | str:
+    if token == _GAP:
+        return _GAP_REGEX
+    if token in _EDGES:  # the start or the end of the message
+        return _EDGES[token]
+    optional = token.endswith("?")
+    alternatives = _expand(token.removesuffix("?"), macros)
+    or_end = "$" in alternatives
+    alternatives = [a for a in alternatives if a != "$"]
+    regexes: list[str] = []
+    anchors: list[str] = []
+    for alternative in alternatives:
+        words = [_word(word) for word in _JOINERS.sub(" ", alternative).split()]
+        if not words:
+            raise ValueError(f"empty alternative in {token!r}")
+        regexes.append(" ".join(regex for regex, _ in words))
+        anchors.append(max((anchor for _, anchor in words), key=len))
+    regexes.sort(key=len, reverse=True)  # the longest reading first
+    # A slot the end of the message can fill holds no word for sure: never the anchor.
+    score = -1 if or_end else min(len(anchor.rstrip("*")) for anchor in anchors)
+    return _Slot("|".join(regexes), tuple(anchors), score, optional, or_end)
+
+
+def _word(word: str) -> tuple[str, str]:
+    """One word's regex and its anchor form (``stem*`` for a prefix)."""
+    stem = word.endswith("*")
+    folded = fold(word.removesuffix("*"))
+    if not word.removesuffix("*").isalpha() or not folded.isalpha():
+        raise ValueError(f"{word!r} is not one word of letters")
+    if stem:
+        if len(folded) < _MIN_STEM:
+            raise ValueError(f"the stem {word!r} is shorter than {_MIN_STEM} letters")
+        return f"{folded}[a-z]*", f"{folded}*"
+    return folded, folded
+
+
+def _expand(body: str, macros: dict[str, list[str]]) -> list[str]:
+    """The alternatives of a slot, with macros replaced by theirs."""
+    alternatives: list[str] = []
+    for alternative in body.split("|"):
+        if alternative.startswith("@"):
+            if alternative not in macros:
+                raise ValueError(f"unknown macro {alternative}")
+            alternatives.extend(macros[alternative])
+        elif alternative:
+            alternatives.append(alternative)
+    if not alternatives:
+        raise ValueError("no alternative")
+    return alternatives
+
+
+def vocabulary(patterns: list[Pattern]) -> set[str]:
+    """The whole anchor words of the patterns: what a masked word may stand for."""
+    return {word for pattern in patterns for word in pattern.words}

@@ -1,0 +1,143 @@
+"""The abuse classifier as a moderator sees it: what it catches, what it leaves alone, and why."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from replies.abuse import Classification, Classifier, build_classifier
+from replies.types import Label
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "abuse"
+LABELS = {"ok", "insult", "threat"}
+RECALL_TARGET = 0.9
+FALSE_POSITIVE_TARGET = 0.02
+
+
+@pytest.fixture(scope="module")
+def classify() -> Classifier:
+    return build_classifier()
+
+
+def _records(name: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connnnard",
+        "saaaloppe",
+        "c0nn@rd",
+        "s4l0p3",
+        "3ncul3",
+        "p u t e",
+        "c o n n a r d",
+        "c.o.n.n.a.r.d",
+        "p-u-t-e",
+        "sal*pe",
+        "SALE PUTE",
+        "con😡nard",
+        "ntm",
+        "fdp",
+        "tg",
+        "ta gueul",
+        "nique ta mere",
+        "t'es conne",
+        "stfu",
+        "b!tch",
+        "f**k you",
+        "u r a loser",
+        "wh*re",
+    ],
+)
+def test_obfuscated_insults_are_caught(classify: Classifier, text: str) -> None:
+    assert classify(text).label is Label.INSULT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je vais te tuer",
+        "jvai te buter",
+        "je sais où tu habites",
+        "je vais te retrouver",
+        "va te pendre",
+        "je vais te violer",
+        "I know where you live",
+        "kill yourself",
+        "kys",
+        "i'll k1ll you",
+        "connasse je vais te défoncer",  # an insult and a threat: the threat wins
+    ],
+)
+def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
+    assert classify(text).label is Label.THREAT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'habite à Condom",
+        "on part à Bitche en vacances",
+        "I live in Scunthorpe",
+        "we drove through Middlesex",
+        "my aunt lives in Cocks, Cornwall",
+        "tu habites où ?",
+        "j'habite pas loin de la gare",
+        "putain j'ai raté mon métro",
+        "fuck I missed my train",
+        "je vais te tuer au bowling",
+        "I'm gonna kill you at mario kart",
+        "t'es trop belle",
+        "tu veux sortir avec moi ?",
+        "you have a lovely smile",
+        "je suis morte de rire",
+        "I'll hit you up later",
+        "I would never hurt you",
+        "je suis en retard",
+        "pros and cons of moving",
+        "je sors de la douche",
+    ],
+)
+def test_traps_flirting_and_small_talk_stay_ok(classify: Classifier, text: str) -> None:
+    assert classify(text) == Classification(Label.OK)
+
+
+def test_evidence_names_the_entries_that_matched_not_the_message(classify: Classifier) -> None:
+    insult = classify("bonjour connard")
+    assert insult.evidence == ("connard",)
+    threat = classify("sale pute je sais où tu habites")
+    assert threat.label is Label.THREAT
+    assert threat.evidence[0] == "je sais où tu habites" and "pute" in threat.evidence
+
+
+def test_the_tuning_sets_are_well_formed_and_large_enough() -> None:
+    for name in ("tuning_fr.jsonl", "tuning_en.jsonl"):
+        records = _records(name)
+        assert all(set(record) == {"text", "label", "note"} for record in records)
+        assert all(record["label"] in LABELS for record in records)
+        assert all(1 <= len(record["text"]) <= 200 for record in records)
+        assert len({record["text"] for record in records}) == len(records)
+        counts = Counter(record["label"] for record in records)
+        assert len(records) >= 250 and counts["insult"] >= 60 and counts["threat"] >= 40
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured after two rounds (see tests/data/abuse/README.md): insult recall 0.84 fr, "
+    "0.88 en; threat recall 0.83 fr, 0.78 en. Remove this mark once the targets are met.",
+)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_held_out_sets_meet_the_targets(classify: Classifier, language: str) -> None:
+    records = _records(f"heldout_{language}.jsonl")
+    for label in ("insult", "threat"):
+        texts = [r["text"] for r in records if r["label"] == label]
+        recall = sum(classify(t).label.value == label for t in texts) / len(texts)
+        assert recall >= RECALL_TARGET, f"{label} recall {recall:.3f}"
+    oks = [r["text"] for r in records if r["label"] == "ok"]
+    false_positives = sum(classify(t).label is not Label.OK for t in oks) / len(oks)
+    assert false_positives <= FALSE_POSITIVE_TARGET, f"ok false positives {false_positives:.3f}"
