@@ -27,6 +27,7 @@ from replies.abuse.spikes import (
     thresholds_reached,
 )
 from replies.ports import Clock
+from replies.pseudonyms import public_ref
 from replies.types import PAID_CHANNELS
 from storage.alert_repository import AlertRepository
 from storage.control_repository import ControlRepository
@@ -77,9 +78,13 @@ class SpikeWatch:
         self._controls = controls
         self._policy = policy
         self._clock = clock
+        # Threats are alerted once each by this process; after a restart the last minute is
+        # looked at again (an alert too many rather than one missed).
+        self._threats_seen_until: datetime | None = None
 
     def run_once(self) -> None:
         now = self._clock()
+        self._alert_threats(now)
         activity = self._spikes.activity(now - ACTIVITY_WINDOW, now)
         blocked = self._spikes.blocked_automatically(now - ACTIVITY_WINDOW)
         states = self._spikes.states()
@@ -88,6 +93,22 @@ class SpikeWatch:
         ]
         self._spikes.save(updated, now)
         self._watch_budget(now)
+
+    def _alert_threats(self, now: datetime) -> None:
+        """One alert per threat, coalesced per channel in a flood; its text only on demand."""
+        since = self._threats_seen_until or now - ACTIVITY_WINDOW
+        for threat in self._spikes.threats(since, now):
+            self._alerts.raise_alert(
+                "threat",
+                f"threat:{threat.channel.value}",
+                f":warning: A threat on *{threat.channel.value}* from sender "
+                f"`{public_ref(threat.sender)}` at {threat.received_at:%H:%M:%S} UTC. It was "
+                "not answered; it is kept as evidence when an evidence key is set. "
+                "*Show* reveals it to you alone.",
+                now,
+                message_id=threat.message_id,
+            )
+        self._threats_seen_until = now
 
     def _assess(
         self, state: ChannelState, activity: ChannelActivity, blocked: int, now: datetime

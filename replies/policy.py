@@ -71,6 +71,7 @@ class SenderFacts:
     blocked: bool = False
     recent_messages: int = 0  # the sender's messages since the flood limit's window began
     flood_episode: bool = False  # a flood is under way on the channel
+    abusive_before: bool = False  # an earlier message of the sender, in the window, was abusive
 
 
 def refusal(
@@ -102,7 +103,7 @@ def refusal(
             return outcome
     if not inbound.body.strip() and inbound.media_count == 0:
         return Outcome.EMPTY
-    if label is not Label.OK:
+    if label is not Label.OK or facts.abusive_before:
         return Outcome.ABUSIVE
     return None
 

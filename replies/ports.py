@@ -63,10 +63,12 @@ class ReplyTransaction(Protocol):
         now: datetime,
         recent_since: datetime | None = None,
         recent_cap: int = 0,
+        abusive_since: datetime | None = None,
     ) -> SenderFacts:
         """Whether ``sender`` is blocked, ``number`` (channel-free pseudonym) asked to stop,
-        ``channel`` is paused or flooded, at ``now``; and how many messages ``sender`` sent
-        after ``recent_since`` (counted up to ``recent_cap``: enough to tell a flood)."""
+        ``channel`` is paused or flooded, at ``now``; how many messages ``sender`` sent
+        after ``recent_since`` (counted up to ``recent_cap``: enough to tell a flood); whether
+        one they sent after ``abusive_since`` was labelled abusive."""
         ...
 
     def set_opt_out(self, number: str, opted_out: bool, now: datetime) -> None:

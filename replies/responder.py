@@ -141,6 +141,8 @@ class Responder:
             now,
             recent_since=limit.window_start(now) if limit else None,
             recent_cap=limit.count if limit else 0,
+            # Whoever insulted or threatened is never paid a reply within the window.
+            abusive_since=now - self._config.reply_window,
         )
         flooding = limit is not None and limit.exceeded_by(facts.recent_messages)
         if limit is not None and flooding and not facts.blocked:

@@ -38,7 +38,10 @@ SENDER_FACTS = """
         (SELECT COUNT(*) FROM (SELECT 1 FROM message
          WHERE sender = :sender AND received_at > :since LIMIT :cap) AS recent),
         (SELECT COUNT(*) FROM spike_state
-         WHERE channel = :channel AND episode_started_at IS NOT NULL)"""
+         WHERE channel = :channel AND episode_started_at IS NOT NULL),
+        (SELECT COUNT(*) FROM (SELECT 1 FROM message
+         WHERE sender = :sender AND received_at > :abusive_since AND label <> 'ok'
+         LIMIT 1) AS abusive)"""
 # A block still in force (an operator's, or an earlier automatic one) is left as it is.
 BLOCK_AUTOMATICALLY = """
     INSERT INTO block (sender, blocked_at, blocked_by, until, automatic)
@@ -125,6 +128,7 @@ class SqlReplyTransaction:
         now: datetime,
         recent_since: datetime | None = None,
         recent_cap: int = 0,
+        abusive_since: datetime | None = None,
     ) -> SenderFacts:
         params = {
             "sender": sender,
@@ -133,14 +137,18 @@ class SqlReplyTransaction:
             "now": self._time(now),
             "since": self._time(recent_since or now),
             "cap": recent_cap,
+            "abusive_since": self._time(abusive_since or now),
         }
-        opted_out, paused, blocked, recent, flood = self._first(self._sql.sender_facts, params)
+        opted_out, paused, blocked, recent, flood, abusive = self._first(
+            self._sql.sender_facts, params
+        )
         return SenderFacts(
             opted_out=bool(opted_out),
             paused=bool(paused),
             blocked=bool(blocked),
             recent_messages=int(recent),
             flood_episode=bool(flood),
+            abusive_before=bool(abusive),
         )
 
     def block_automatically(self, sender: str, now: datetime, until: datetime, why: str) -> None:

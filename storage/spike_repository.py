@@ -46,6 +46,16 @@ class BudgetToday:
     refused: bool  # a paid reply was refused today for want of budget
 
 
+@dataclass(frozen=True, slots=True)
+class ThreatSeen:
+    """A message labelled threat: the operators hear of it, never its text unasked."""
+
+    message_id: int
+    channel: Channel
+    sender: str
+    received_at: datetime
+
+
 def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -79,6 +89,23 @@ class SpikeRepository:
                     channel, int(inbound), int(senders), int(abusive), int(replies), int(cost)
                 )
         return found
+
+    def threats(self, since: datetime, until: datetime) -> list[ThreatSeen]:
+        """Messages labelled threat received in ``(since, until]``, oldest first."""
+        query = (
+            select(message_t.c.id, message_t.c.channel, message_t.c.sender, message_t.c.received_at)
+            .where(
+                message_t.c.label == Label.THREAT.value,
+                message_t.c.received_at > since,
+                message_t.c.received_at <= until,
+            )
+            .order_by(message_t.c.received_at)
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            return [
+                ThreatSeen(row.id, Channel(row.channel), row.sender, row.received_at)
+                for row in connection.execute(query)
+            ]
 
     def paid_reply_cost(self, since: datetime, until: datetime) -> int:
         """What the replies committed in ``(since, until]`` on paid channels will cost."""
