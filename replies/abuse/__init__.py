@@ -15,7 +15,12 @@ from replies.types import Label
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """A label and the words or patterns that earned it (empty for ``ok``)."""
+    """A label and the words that earned it (empty for ``ok``).
+
+    ``evidence`` holds the message's own words as the lists read them (folded: case, accents
+    and doubled letters gone, so ``connard`` reads ``conard``), threats first, at most three:
+    a moderator sees what was matched, not how the lists are organised.
+    """
 
     label: Label
     evidence: tuple[str, ...] = ()

@@ -30,7 +30,8 @@ LIST_FILES: dict[str, tuple[str, ...]] = {
     "insult": ("fr_insults.txt", "en_insults.txt"),
 }
 _STEM_KEY = 3
-_BLANK = "~ "  # replaces a safe phrase: not a letter, so no pattern can run across it
+_BLANK = "~ "  # replaces a safe phrase: not a letter, so only a gap (``...``) steps over it
+_MAX_EVIDENCE = 3
 
 
 class Kind(IntEnum):
@@ -48,8 +49,19 @@ class _Entry:
     pattern: Pattern
 
 
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """Where one pattern matched: in which reading, and the folded words it matched."""
+
+    kind: Kind
+    reading: int
+    start: int
+    end: int
+    text: str
+
+
 class WordListClassifier:
-    """A ``Classifier``: call it with a message, get its label and the entries that matched."""
+    """A ``Classifier``: call it with a message, get its label and the words that earned it."""
 
     def __init__(self, lists: dict[Kind, list[Pattern]]) -> None:
         self._entries = [_Entry(kind, p) for kind in sorted(lists) for p in lists[kind]]
@@ -66,21 +78,25 @@ class WordListClassifier:
         self._normaliser = Normaliser(vocabulary(lists[Kind.INSULT]))
 
     def __call__(self, text: str) -> Classification:
-        found: set[int] = set()
+        found: dict[int, list[_Hit]] = {}
         game = False
-        for reading in self._normaliser.readings(text):
+        for number, reading in enumerate(self._normaliser.readings(text)):
             candidates = self._candidates(reading)
             for index in sorted(candidates):  # safe phrases first: they change the reading
                 pattern = self._entries[index].pattern
                 kind = self._entries[index].kind
                 if kind is Kind.SAFE:
                     reading = pattern.regex.sub(_BLANK, reading)
-                elif pattern.regex.search(reading):
-                    if kind is Kind.GAME:
-                        game = True
-                    else:
-                        found.add(index)
-        return self._label(sorted(found), game)
+                    continue
+                match = pattern.regex.search(reading)
+                if match is None:
+                    continue
+                if kind is Kind.GAME:
+                    game = True
+                else:
+                    hit = _Hit(kind, number, match.start(), match.end(), match.group().strip())
+                    found.setdefault(index, []).append(hit)
+        return self._label(found, game)
 
     def _candidates(self, reading: str) -> set[int]:
         """The entries whose anchor word occurs in the reading."""
@@ -94,16 +110,37 @@ class WordListClassifier:
                 candidates.update(i for stem, i in stems if word.startswith(stem))
         return candidates
 
-    def _label(self, found: list[int], game: bool) -> Classification:
-        entries = [self._entries[i] for i in found]
+    def _label(self, found: dict[int, list[_Hit]], game: bool) -> Classification:
         if game:  # "je vais te tuer au bowling": banter, unless a threat of another kind
-            entries = [e for e in entries if not e.pattern.game_sensitive]
-        names = tuple(dict.fromkeys(e.pattern.name for e in entries))
-        if any(e.kind is Kind.THREAT for e in entries):
-            return Classification(Label.THREAT, names)
-        if entries:
-            return Classification(Label.INSULT, names)
+            found = {i: h for i, h in found.items() if not self._entries[i].pattern.game_sensitive}
+        hits = [hit for index in sorted(found) for hit in found[index]]
+        if any(hit.kind is Kind.THREAT for hit in hits):
+            return Classification(Label.THREAT, _evidence(hits))
+        if hits:
+            return Classification(Label.INSULT, _evidence(hits))
         return Classification(Label.OK)
+
+
+def _evidence(hits: list[_Hit]) -> tuple[str, ...]:
+    """What a moderator reads: the matched words, threats first, at most ``_MAX_EVIDENCE``.
+
+    Patterns overlap ("sale pute" is an insult, so is "pute"; "réponds ou je viens" and "je
+    viens chez toi" share words): of overlapping matches the shortest says it best, so the
+    others are dropped, as is any text already given or containing one given.
+    """
+    chosen: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.kind, len(h.text))):
+        if any(
+            hit.text == c.text
+            or c.text in hit.text
+            or (hit.reading == c.reading and hit.start < c.end and c.start < hit.end)
+            for c in chosen
+        ):
+            continue
+        chosen.append(hit)
+        if len(chosen) == _MAX_EVIDENCE:
+            break
+    return tuple(hit.text for hit in chosen)
 
 
 def load_lists() -> dict[Kind, list[Pattern]]:

@@ -1,14 +1,18 @@
 """The list files' small pattern language, compiled once into regexes over folded words.
 
 A line of a list file is ``pattern`` or ``name = pattern``; the name (else the first
-alternative of each slot) is the evidence a match reports. ``#`` starts a comment. A pattern
+alternative of each slot) titles the line for whoever reads or debugs the lists, while the
+evidence a match reports is the folded text it matched. ``#`` starts a comment. A pattern
 is a sequence of slots separated by spaces:
 
 - ``connard``: that word; ``encul*``: any word that starts with ``encul`` (3 letters at least);
 - ``con|conne|t'es_con``: one of the alternatives; ``_`` (or an apostrophe) joins words;
 - ``@you``: the alternatives of a macro, defined on its own line as ``@you = tu|t'es|…``;
   an alternative may also be a macro (``@insult|con``);
-- a slot ending in ``?`` is optional; ``...`` skips up to three words;
+- a slot ending in ``?`` is optional; ``...`` skips up to three words (or blanked safe phrases);
+- an alternative ``$`` lets the end of the message fill the slot: such a slot, when last, is
+  context ("je vais te retrouver" followed by ``et``, ``sale`` or nothing), checked but left
+  out of the matched text so that the evidence stays the threat itself;
 - ``^`` and ``$`` stand for the start and the end of the message.
 
 A line that starts with ``~`` marks a threat that a game context turns into banter ("je vais te
@@ -83,6 +87,9 @@ def _compile_line(line: str, macros: dict[str, list[str]]) -> Pattern:
         raise ValueError("a pattern needs one required slot")
     anchor = max(reversed(required), key=lambda slot: slot.score)
     pieces = [_piece(slot) for slot in slots]
+    last = slots[-1]
+    if isinstance(last, _Slot) and last.or_end:  # trailing context: looked at, not matched
+        pieces[-1] = f"(?=(?:{last.regex}) |$)"
     return Pattern(
         name=name.strip(),
         regex=re.compile("(?<= )" + "".join(pieces)),
@@ -92,7 +99,9 @@ def _compile_line(line: str, macros: dict[str, list[str]]) -> Pattern:
     )
 
 
-_GAP_REGEX = "(?:[a-z]+ ){0,3}"
+# A gap may step over a blanked safe phrase ("something bad is gonna happen": "is gonna" is
+# blanked for its harmless uses, the sentence around it is still a threat).
+_GAP_REGEX = "(?:(?:[a-z]+|~) ){0,3}"
 
 
 def _short_name(body: str) -> str:

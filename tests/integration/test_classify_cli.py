@@ -16,8 +16,8 @@ def test_classify_prints_label_evidence_and_text_for_each_argument(
         main(["classify", "bonjour connard", "je sais où tu habites", "on se voit demain ?"]) == 0
     )
     assert capsys.readouterr().out.splitlines() == [
-        "insult\tconnard\tbonjour connard",
-        "threat\tje sais où tu habites\tje sais où tu habites",
+        "insult\tconard\tbonjour connard",
+        "threat\tje sais ou tu habites\tje sais où tu habites",
         "ok\t-\ton se voit demain ?",
     ]
 
@@ -28,6 +28,6 @@ def test_classify_reads_stdin_when_given_no_text(
     monkeypatch.setattr("sys.stdin", io.StringIO("kys\n\n   \nj'habite à Condom\n"))
     assert main(["classify"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "threat\tkill yourself\tkys",
+        "threat\tkys\tkys",
         "ok\t-\tj'habite à Condom",
     ]

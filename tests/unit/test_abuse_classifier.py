@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from replies.abuse import Classification, Classifier, build_classifier
+from replies.abuse.normalise import fold
 from replies.types import Label
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "abuse"
@@ -107,12 +108,33 @@ def test_traps_flirting_and_small_talk_stay_ok(classify: Classifier, text: str) 
     assert classify(text) == Classification(Label.OK)
 
 
-def test_evidence_names_the_entries_that_matched_not_the_message(classify: Classifier) -> None:
-    insult = classify("bonjour connard")
-    assert insult.evidence == ("connard",)
+def test_evidence_is_the_folded_words_that_matched(classify: Classifier) -> None:
+    assert classify("bonjour connard").evidence == ("conard",)
+    assert classify("sale pute").evidence == ("pute",)  # not "sale pute" as well
+    assert classify("réponds ou je viens chez toi").evidence == ("je viens chez toi",)
     threat = classify("sale pute je sais où tu habites")
     assert threat.label is Label.THREAT
-    assert threat.evidence[0] == "je sais où tu habites" and "pute" in threat.evidence
+    assert threat.evidence == ("je sais ou tu habites", "pute")  # threats first
+    assert classify("kys").evidence == ("kys",)
+    assert classify("je vais te retrouver sale pute").evidence[0] == "je vais te retrouver"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connasse salope pute grosse vache tg ntm fdp",
+        "t'es qu'une grosse merde",
+        "espèce de sale conne je vais te défoncer",
+        "you stupid fat cow, i'll find you",
+        "go to hell you whore",
+    ],
+)
+def test_evidence_is_short_deduplicated_and_free_of_list_names(
+    classify: Classifier, text: str
+) -> None:
+    evidence = classify(text).evidence
+    assert 1 <= len(evidence) <= 3 and len(set(evidence)) == len(evidence)
+    assert all(word in fold(text) for word in evidence)  # words of the message, not list names
 
 
 def test_the_tuning_sets_are_well_formed_and_large_enough() -> None:
@@ -123,13 +145,13 @@ def test_the_tuning_sets_are_well_formed_and_large_enough() -> None:
         assert all(1 <= len(record["text"]) <= 200 for record in records)
         assert len({record["text"] for record in records}) == len(records)
         counts = Counter(record["label"] for record in records)
-        assert len(records) >= 250 and counts["insult"] >= 60 and counts["threat"] >= 40
+        assert len(records) >= 550 and counts["insult"] >= 140 and counts["threat"] >= 130
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured after two rounds (see tests/data/abuse/README.md): insult recall 0.84 fr, "
-    "0.88 en; threat recall 0.83 fr, 0.78 en. Remove this mark once the targets are met.",
+    reason="measured after three rounds (see tests/data/abuse/README.md): insult recall 0.96 fr, "
+    "0.90 en (met); threat recall 0.87 fr, 0.82 en (not met). Remove this mark once all are met.",
 )
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_held_out_sets_meet_the_targets(classify: Classifier, language: str) -> None:
