@@ -69,6 +69,10 @@ _SPACED = re.compile(r"(?<![a-z])[a-z](?: [a-z](?![a-z])){2,}")
 # A word with masked letters: ``sal*pe``, ``f**k``, ``p#te``.
 _MASKED = re.compile(r"[a-z]*[*#%]+[a-z]+|[a-z]+[*#%]+[a-z]*")
 _MASKS = re.compile(r"[*#%]+")
+# A lone 2 or 4 between words is English SMS for "to" and "for" ("waiting 4 u", "come 2 ur
+# house"); anywhere else a lone digit stays a number and drops out with the other non-letters.
+_SMS_DIGITS = re.compile(r"(?<=[a-z] )[24](?= [a-z])")
+_SMS_WORDS = {"2": "to", "4": "for"}
 
 
 def fold(text: str) -> str:
@@ -96,6 +100,8 @@ class Normaliser:
         if not text.isascii():
             text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
             text = _NOT_ASCII.sub("\x00", text)
+        if ("4" in text or "2" in text) and _SMS_DIGITS.search(text):
+            text = _SMS_DIGITS.sub(lambda m: _SMS_WORDS[m.group()], text)
         bases = [text]
         if _LEET_HINT.search(text):
             as_i = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_I), text)

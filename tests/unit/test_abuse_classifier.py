@@ -53,6 +53,20 @@ def _records(name: str) -> list[dict[str, str]]:
         "f**k you",
         "u r a loser",
         "wh*re",
+        "ta gl",
+        "jte bz",
+        "sal chiene",
+        "ptn de conne",
+        "mdr la conne",
+        "débile lol",
+        "chienne 🖕",
+        "réponds conne",
+        "shut up la chienne",
+        "personne veut de toi",
+        "ton numéro de chienne tourne sur le forum",
+        "bitch lol",
+        "reply stupid",
+        "everyone hates u",
     ],
 )
 def test_obfuscated_insults_are_caught(classify: Classifier, text: str) -> None:
@@ -73,6 +87,14 @@ def test_obfuscated_insults_are_caught(classify: Classifier, text: str) -> None:
         "kys",
         "i'll k1ll you",
         "connasse je vais te défoncer",  # an insult and a threat: the threat wins
+        "tu vas prendre cher",
+        "on t'attend à la sortie",
+        "fais attention en rentrant",
+        "si tu me bloques t'es morte",
+        "jvais te tabassé",
+        "coming 4 u",  # a lone 4 between words reads "for"
+        "if u block me ur dead",
+        "ima fuck u up",
     ],
 )
 def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
@@ -102,6 +124,18 @@ def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
         "je suis en retard",
         "pros and cons of moving",
         "je sors de la douche",
+        "mdr la série d'hier",
+        "réponds vite stp",
+        "lol t'es bête 😂",  # teasing: "bête" is mild, unlike "lol t'es conne"
+        "ta glace fond",
+        "à demain bz",
+        "la chienne de ma voisine a eu des chiots",
+        "un film complètement hystérique",
+        "c'est con que tu sois malade",
+        "fais attention en rentrant, il neige",
+        "tu vas te faire défoncer au foot demain mdr",
+        "no one wants u to leave",
+        "if u block me i'll be sad lol",
     ],
 )
 def test_traps_flirting_and_small_talk_stay_ok(classify: Classifier, text: str) -> None:
@@ -145,13 +179,13 @@ def test_the_tuning_sets_are_well_formed_and_large_enough() -> None:
         assert all(1 <= len(record["text"]) <= 200 for record in records)
         assert len({record["text"] for record in records}) == len(records)
         counts = Counter(record["label"] for record in records)
-        assert len(records) >= 550 and counts["insult"] >= 140 and counts["threat"] >= 130
+        assert len(records) >= 700 and counts["insult"] >= 200 and counts["threat"] >= 170
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured after three rounds (see tests/data/abuse/README.md): insult recall 0.96 fr, "
-    "0.90 en (met); threat recall 0.87 fr, 0.82 en (not met). Remove this mark once all are met.",
+    reason="measured after four rounds (see tests/data/abuse/README.md): insult recall 0.99 fr, "
+    "0.92 en (met); threat recall 0.87 fr, 0.82 en (not met). Remove this mark once all are met.",
 )
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_held_out_sets_meet_the_targets(classify: Classifier, language: str) -> None:
