@@ -8,6 +8,7 @@ same database) and prints the simulator's report. No Slack is configured: alerts
 the ``alert`` table, which is where the report reads them.
 
     .venv/bin/python benchmarks/attack_replay.py 2017 [--budget 20] [--auto-pause 1]
+        [--auto-pause-cooldown off]
         [--speed 60] [--minutes M] [--reply-delay 0] [--concurrency 32] [--seed 2017]
         [--json] [--keep]
 
@@ -83,6 +84,9 @@ def main() -> int:
     parser.add_argument(
         "--auto-pause", default="1", choices=("0", "1"), help="ANTIRELOUS_AUTO_PAUSE"
     )
+    parser.add_argument(
+        "--auto-pause-cooldown", default="off", help="ANTIRELOUS_AUTO_PAUSE_COOLDOWN, e.g. 15m"
+    )
     parser.add_argument("--reply-delay", default="0", help="ANTIRELOUS_REPLY_DELAY")
     parser.add_argument("--speed", default="60")
     parser.add_argument("--minutes", help="replay only the first M scenario minutes")
@@ -102,11 +106,12 @@ def main() -> int:
         "ANTIRELOUS_REPLY_DELAY": args.reply_delay,
         "ANTIRELOUS_DAILY_BUDGET_EUR": args.budget,
         "ANTIRELOUS_AUTO_PAUSE": args.auto_pause,
+        "ANTIRELOUS_AUTO_PAUSE_COOLDOWN": args.auto_pause_cooldown,
         "TWILIO_AUTH_TOKEN": TOKEN,
     }
     print(
-        f"budget {args.budget} EUR, automatic pause {'on' if args.auto_pause == '1' else 'off'}, "
-        f"reply delay {args.reply_delay}",
+        f"budget {args.budget} EUR, automatic pause {'on' if args.auto_pause == '1' else 'off'} "
+        f"(cool-down {args.auto_pause_cooldown}), reply delay {args.reply_delay}",
         file=sys.stderr,
     )
     simulate = [
