@@ -182,18 +182,30 @@ def test_the_tuning_sets_are_well_formed_and_large_enough() -> None:
         assert len(records) >= 700 and counts["insult"] >= 200 and counts["threat"] >= 170
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured after four rounds (see tests/data/abuse/README.md): insult recall 0.99 fr, "
-    "0.92 en (met); threat recall 0.87 fr, 0.82 en (not met). Remove this mark once all are met.",
-)
+def _recall(classify: Classifier, records: list[dict[str, str]], label: str) -> float:
+    texts = [r["text"] for r in records if r["label"] == label]
+    return sum(classify(t).label.value == label for t in texts) / len(texts)
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_held_out_sets_meet_the_targets(classify: Classifier, language: str) -> None:
+def test_the_held_out_sets_meet_the_insult_and_false_positive_targets(
+    classify: Classifier, language: str
+) -> None:
     records = _records(f"heldout_{language}.jsonl")
-    for label in ("insult", "threat"):
-        texts = [r["text"] for r in records if r["label"] == label]
-        recall = sum(classify(t).label.value == label for t in texts) / len(texts)
-        assert recall >= RECALL_TARGET, f"{label} recall {recall:.3f}"
+    assert _recall(classify, records, "insult") >= RECALL_TARGET
     oks = [r["text"] for r in records if r["label"] == "ok"]
     false_positives = sum(classify(t).label is not Label.OK for t in oks) / len(oks)
     assert false_positives <= FALSE_POSITIVE_TARGET, f"ok false positives {false_positives:.3f}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not met after four rounds (see tests/data/abuse/README.md): threat recall 0.87 fr, "
+    "0.82 en. Remove this mark once it is met.",
+)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_held_out_sets_meet_the_threat_recall_target(
+    classify: Classifier, language: str
+) -> None:
+    records = _records(f"heldout_{language}.jsonl")
+    assert _recall(classify, records, "threat") >= RECALL_TARGET
