@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from bots.cli import main
 from replies.evidence import EvidenceOpener, EvidenceReason, new_key_pair
 from storage.tables import Alert, Evidence, Message
-from tests.conftest import SettingsFactory
+from tests.conftest import SECRET_KEY, SettingsFactory
 from tests.support.app import running_app
 from tests.support.clock import FakeClock
 from tests.support.twilio import message_fields, new_number, post_signed
@@ -81,3 +85,38 @@ async def test_a_threat_is_sealed_as_evidence_and_alerted_without_its_text(
     assert (alert.kind, alert.message_id, alert.count) == ("threat", message.id, 1)
     assert threat not in alert.text and sender not in alert.text
     assert revealed == threat  # what "Show" gives the admin who clicks
+
+
+async def test_a_flooders_threats_reach_the_complaint_report_with_the_full_number(
+    make_settings: SettingsFactory,
+    clock: FakeClock,
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    private, public = new_key_pair()
+    flooder = new_number()
+    settings = make_settings(evidence_public_key=public, flood_block="3/5m")
+    async with running_app(settings, clock) as (_, client):
+        await text(client, flooder, "Salut")  # before anything: answered, not sealed
+        for index in range(4):
+            await text(client, flooder, f"réponds {index}")
+        await text(client, flooder, "je vais te retrouver")
+    key_file = tmp_path / "operators.key"
+    key_file.write_text(private)
+    monkeypatch.setenv("ANTIRELOUS_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("ANTIRELOUS_SECRET_KEY", SECRET_KEY)
+    out = tmp_path / "report"
+    command = ["export-evidence", "--private-key", str(key_file), "--out", str(out)]
+    assert await asyncio.to_thread(main, command) == 0
+    report = json.loads((out / "evidence.json").read_text())
+    html = (out / "evidence.html").read_text()
+    capsys.readouterr()
+
+    [sender] = report["senders"]
+    kept = {m["text"]: m["kept_as"] for m in sender["messages"]}
+    assert sender["addresses"] == [flooder] and flooder in html
+    assert kept["je vais te retrouver"] == "sealed"
+    assert kept["réponds 3"] == "sealed"  # the fourth within 5 minutes: past the limit
+    assert kept["Salut"] != "sealed"  # linked by its pseudonym, from before the flood
