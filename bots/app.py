@@ -18,7 +18,7 @@ from bots.clock import system_clock
 from bots.database import open_database
 from bots.deciders import Deciders
 from bots.error_handlers import install_error_handlers
-from bots.jobs import run_soon, start_scheduler
+from bots.jobs import Job, Jobs
 from bots.metrics import Metrics
 from bots.ops_routes import ops_router
 from bots.outbox import OUTBOX_INTERVAL_S, STATUS_PATH, build_outbox_worker
@@ -46,6 +46,7 @@ from replies.pseudonyms import Pseudonymizer
 from replies.types import Decision, Inbound
 from storage.alert_repository import AlertRepository
 from storage.engine import database_answers, is_sqlite
+from storage.job_ticks import JobTicks
 from storage.outbox_repository import OutboxRepository
 from storage.replies_repository import SqlReplyStore
 from storage.sqlite_checkpoint import WalCheckpointer
@@ -113,18 +114,21 @@ def create_app(
             await start_telegram(telegram, on_update)
         if socket_mode:
             await start_socket_mode(socket_mode)
-        jobs = {
-            "outbox": (worker.run_once, OUTBOX_INTERVAL_S),
-            "alerts": (alert_delivery.run_once, ALERTS_INTERVAL_S),
-            "spikes": (spike_watch.run_once, SPIKES_INTERVAL_S),
-        }
-        scheduler = start_scheduler(jobs) if run_jobs else None
-        if scheduler:
-            spike_trigger.connect(lambda: run_soon(scheduler, "spikes"))
+        jobs = Jobs(
+            {
+                "outbox": Job(worker.run_once, OUTBOX_INTERVAL_S),
+                "alerts": Job(alert_delivery.run_once, ALERTS_INTERVAL_S),
+                "spikes": Job(spike_watch.run_once, SPIKES_INTERVAL_S),
+            },
+            JobTicks(engine),
+        )
+        if run_jobs:
+            jobs.start()
+            spike_trigger.connect(lambda: jobs.run_soon("spikes"))
         yield
         spike_trigger.connect(None)
-        if scheduler:
-            scheduler.shutdown(wait=True)
+        if run_jobs:
+            jobs.shutdown()
         if telegram:
             await telegram.stop()
         if socket_mode:

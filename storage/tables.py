@@ -205,3 +205,17 @@ class SpikeState(SQLModel, table=True):
     replies_per_minute: float = 0.0
     episode_started_at: datetime | None = None
     quiet_since: datetime | None = None  # the episode ends after a quiet spell
+
+
+class JobTick(SQLModel, table=True):
+    """One scheduled job's run for one tick (``floor(now / interval)``), claimed by one replica.
+
+    Every replica runs the scheduler; whichever inserts the row first does the tick's work, the
+    others skip it. When that replica dies, the next tick goes to another.
+    """
+
+    __tablename__ = "job_tick"
+
+    job: str = Field(primary_key=True, max_length=32)
+    tick: int = Field(primary_key=True, sa_type=BigInteger)
+    claimed_at: datetime
