@@ -30,7 +30,12 @@ from bots.slack_routes import SlackContext, slack_endpoints
 from bots.slack_socket import SlackSocketMode
 from bots.spike_trigger import SpikeTrigger
 from bots.spike_watch import SPIKES_INTERVAL_S, build_spike_watch
-from bots.startup import log_channels, start_socket_mode, start_telegram
+from bots.startup import (
+    claim_telegram_polling,
+    log_channels,
+    start_socket_mode,
+    start_telegram,
+)
 from bots.telegram_bot import TelegramRuntime, update_pipeline
 from bots.telegram_routes import TelegramWebhookContext, telegram_endpoint
 from bots.twilio_routes import (
@@ -69,6 +74,7 @@ def create_app(
     responder = build_responder(settings, store)
     outbox = OutboxRepository(engine, store.writer_lock)
     telegram = TelegramRuntime(settings) if settings.telegram_bot_token else None
+    polling_lock = claim_telegram_polling(engine) if telegram and telegram.polling else None
     worker = build_outbox_worker(
         settings,
         outbox,
@@ -131,6 +137,8 @@ def create_app(
             jobs.shutdown()
         if telegram:
             await telegram.stop()
+        if polling_lock:
+            polling_lock.release()
         if socket_mode:
             await anyio.to_thread.run_sync(socket_mode.stop)
         deciders.shutdown()

@@ -11,12 +11,14 @@ import logging
 
 import anyio
 from slack_sdk.errors import SlackClientError
+from sqlalchemy import Engine
 from telegram.error import TelegramError
 
 from bots.responder_wiring import MESSAGING_CHANNELS
-from bots.settings import Settings
+from bots.settings import ConfigurationError, Settings
 from bots.slack_socket import SlackSocketMode
 from bots.telegram_bot import OnUpdate, TelegramRuntime
+from storage.singleton import SingletonLock
 
 log = logging.getLogger("antirelous")
 
@@ -46,6 +48,23 @@ def log_channels(settings: Settings, dev: bool) -> None:
             log.warning("%s: not live, set %s", channel, missing)
         else:
             log.info("%s: live at %s/webhooks/twilio/%s", channel, settings.public_url, channel)
+
+
+def claim_telegram_polling(engine: Engine) -> SingletonLock:
+    """The right to long-poll the bot, held by one replica only; refuses the start otherwise.
+
+    Two pollers would steal each other's updates: with several replicas, Telegram must call a
+    webhook, which any replica can answer.
+    """
+    lock = SingletonLock(engine, "antirelous telegram polling")
+    if not lock.acquire():
+        engine.dispose()
+        raise ConfigurationError(
+            "telegram: another replica is polling this bot already; with several replicas "
+            "set ANTIRELOUS_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET so that Telegram calls the "
+            "webhook, then run `antirelous telegram setup`"
+        )
+    return lock
 
 
 async def start_telegram(telegram: TelegramRuntime, on_update: OnUpdate) -> None:

@@ -11,11 +11,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from bots.app import create_app
+from bots.settings import ConfigurationError
 from storage.stats import collect_stats
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import FakeTelegram
 from tests.support.app import running_app
 from tests.support.clock import FakeClock
+from tests.support.databases import migrate_database, postgres_schema, postgres_url
 from tests.support.telegram import PHOTO, STICKER, message, update
 
 TOKEN = "7000000001:AAFakeTokenForTestsOnly_0123456789"
@@ -296,3 +299,17 @@ async def test_stop_before_a_delayed_telegram_reply_goes_drops_it(
         report = await asyncio.to_thread(app.state.outbox_worker.run_once)
     assert report == {"dropped": 1}
     assert bot_api.called("sendMessage") == []
+
+
+async def test_a_second_replica_may_not_poll_the_same_bot(
+    telegram_settings: SettingsFactory, clock: FakeClock, bot_api: FakeTelegram
+) -> None:
+    with postgres_schema() as schema:
+        url = postgres_url(schema)
+        migrate_database(url)
+        settings = telegram_settings(public_url=None, database_url=url)
+        async with running_app(settings, clock):
+            with pytest.raises(ConfigurationError, match="another replica is polling"):
+                create_app(settings, clock=clock)
+        async with running_app(settings, clock):  # the first one stopped: its lock went
+            pass
