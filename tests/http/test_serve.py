@@ -3,69 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 
+from tests.support.serving import machine_environment, serving, serving_process
 from tests.support.twilio import AUTH_TOKEN, message_fields, new_number, sign
-
-SETTING_PREFIXES = ("ANTIRELOUS_", "TWILIO_", "TELEGRAM_", "SLACK_")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(cwd: Path, *args: str, **env: str) -> Iterator[tuple[str, Path]]:
-    """Run ``antirelous serve`` until the block ends; yields its base URL and log file."""
-    with serving_process(cwd, *args, **env) as (base, log, _):
-        yield base, log
-
-
-@contextmanager
-def serving_process(
-    cwd: Path, *args: str, **env: str
-) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
-    """``serving``, with the process itself, for a test that kills it."""
-    port = _free_port()
-    log = cwd / "serve.log"
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "bots.cli", "serve", "--port", str(port), *args],
-            cwd=cwd,
-            env=clean | env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("serve did not start:\n" + log.read_text())
-            time.sleep(0.1)
-        yield base, log, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def test_with_no_configuration_it_starts_on_sqlite_and_says_what_is_missing(
@@ -121,7 +67,7 @@ def test_an_answered_message_survives_a_killed_process(tmp_path: Path) -> None:
             assert response.status_code == 200
         process.kill()  # SIGKILL: no shutdown, no checkpoint, no flush
         process.wait(timeout=10)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+    clean = machine_environment()
     stats = subprocess.run(
         [sys.executable, "-m", "bots.cli", "stats", "--json"],
         cwd=tmp_path,

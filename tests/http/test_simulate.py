@@ -19,7 +19,7 @@ from bots.scenarios import Role, first_messages, raid_2017
 from bots.settings import Settings
 from storage.engine import create_db_engine
 from storage.stats import collect_stats
-from tests.http.test_serve import serving
+from tests.support.serving import serving
 from tests.support.twilio import AUTH_TOKEN
 
 PUBLIC_URL = "https://sms.antirelous.example"
