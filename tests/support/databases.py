@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from storage import migrate
 from storage.engine import create_db_engine
@@ -24,7 +25,8 @@ def postgres_url(schema: str, host: str = POSTGRES_HOST, port: int = POSTGRES_PO
 def postgres_schema() -> Iterator[str]:
     """A schema of its own for one test, dropped afterwards; yields its name."""
     schema = "t_" + secrets.token_hex(6)
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    # No pool: a test may restart the server, and a pooled connection would not survive it.
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))

@@ -1,0 +1,235 @@
+"""Two real ``antirelous serve`` replicas on one PostgreSQL database, raced against each other.
+
+Whatever request lands where, the database decides: one stored message and one reply per
+MessageSid, one reply per sender and window, a budget never overspent, a pause in force
+everywhere at once, jobs that go on when a replica dies, and a database restart survived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import bindparam, create_engine, text
+
+from tests.conftest import SECRET_KEY
+from tests.fakes.twilio_server import FakeTwilio
+from tests.support.databases import migrate_database, postgres_schema, postgres_url
+from tests.support.serving import serving_process
+from tests.support.twilio import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    PUBLIC_URL,
+    message_fields,
+    new_number,
+    sign,
+)
+
+SMS = "/webhooks/twilio/sms"
+SLACK_SECRET = "replica-slack-secret-0123456789"
+ADMIN = "U0ADMIN"
+
+
+@dataclass(frozen=True)
+class Replica:
+    base: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A fresh schema on the real PostgreSQL, migrated as `antirelous db upgrade` would."""
+    with postgres_schema() as schema:
+        url = postgres_url(schema)
+        migrate_database(url)
+        yield url
+
+
+@contextmanager
+def replicas(tmp_path: Path, database: str, **env: str) -> Iterator[list[Replica]]:
+    """Two replicas of the service on ``database``, each in a directory of its own."""
+    settings = {
+        "ANTIRELOUS_DATABASE_URL": database,
+        "ANTIRELOUS_SECRET_KEY": SECRET_KEY,
+        "ANTIRELOUS_PUBLIC_URL": PUBLIC_URL,
+        "ANTIRELOUS_REPLY_DELAY": "0",
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_ADMIN_USERS": ADMIN,
+    } | env
+    with ExitStack() as stack:
+        started = []
+        for index in range(2):
+            cwd = tmp_path / f"replica-{index}"
+            cwd.mkdir()
+            started.append(Replica(*stack.enter_context(serving_process(cwd, **settings))))
+        yield started
+
+
+def scalar(database: str, query: str, **params: Any) -> Any:
+    statement = text(query)
+    for name, value in params.items():
+        if isinstance(value, list):
+            statement = statement.bindparams(bindparam(name, expanding=True))
+    engine = create_engine(database)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(statement, params).scalar()
+    finally:
+        engine.dispose()
+
+
+async def post_sms(client: httpx.AsyncClient, replica: Replica, fields: dict[str, str]) -> Any:
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": sign(PUBLIC_URL + SMS, fields),
+    }
+    return await client.post(replica.base + SMS, content=urlencode(fields), headers=headers)
+
+
+async def slash(client: httpx.AsyncClient, replica: Replica, command: str, words: str) -> Any:
+    body = urlencode({"command": command, "text": words, "user_id": ADMIN, "team_id": "T0"})
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=timestamp, body=body)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": str(signature),
+    }
+    return await client.post(replica.base + "/slack/commands", content=body, headers=headers)
+
+
+async def test_the_same_message_at_both_replicas_at_once_is_stored_and_answered_once(
+    tmp_path: Path, database: str
+) -> None:
+    messages = [message_fields(new_number()) for _ in range(30)]
+    with replicas(tmp_path, database) as (a, b):
+        async with httpx.AsyncClient(timeout=10) as client:
+            answers = await asyncio.gather(
+                *(post_sms(client, replica, fields) for fields in messages for replica in (a, b))
+            )
+    assert {answer.status_code for answer in answers} == {200}
+    for first, second in zip(answers[::2], answers[1::2], strict=True):
+        assert first.text == second.text and "<Message>" in first.text
+    assert scalar(database, "SELECT COUNT(*) FROM message") == 30
+    assert scalar(database, "SELECT COUNT(*) FROM message WHERE reply_status = 'inline'") == 30
+
+
+async def test_one_senders_burst_spread_over_replicas_gets_one_reply(
+    tmp_path: Path, database: str
+) -> None:
+    sender = new_number()
+    with replicas(tmp_path, database) as pair:
+        async with httpx.AsyncClient(timeout=10) as client:
+            answers = await asyncio.gather(
+                *(post_sms(client, pair[i % 2], message_fields(sender, "Salut")) for i in range(20))
+            )
+    assert [answer.status_code for answer in answers] == [200] * 20
+    assert sum("<Message>" in answer.text for answer in answers) == 1
+    assert scalar(database, "SELECT COUNT(*) FROM message") == 20
+
+
+async def test_replicas_together_never_overspend_the_budget(tmp_path: Path, database: str) -> None:
+    with replicas(tmp_path, database, ANTIRELOUS_DAILY_BUDGET_EUR="1") as pair:
+        async with httpx.AsyncClient(timeout=10) as client:
+            answers = await asyncio.gather(
+                *(post_sms(client, pair[i % 2], message_fields(new_number())) for i in range(40))
+            )
+    answered = sum("<Message>" in answer.text for answer in answers)
+    assert answered == 6  # 6 * 0.16 = 0.96 EUR; a seventh would take it over 1.00
+    assert scalar(database, "SELECT spent_micro FROM budget_day") == 960_000
+
+
+async def test_a_pause_on_one_replica_holds_on_the_other_at_once(
+    tmp_path: Path, database: str
+) -> None:
+    with replicas(tmp_path, database) as (a, b):
+        async with httpx.AsyncClient(timeout=10) as client:
+            paused = await slash(client, a, "/pause", "sms")
+            on_b = await post_sms(client, b, message_fields(new_number()))
+            resumed = await slash(client, b, "/resume", "sms")
+            on_a = await post_sms(client, a, message_fields(new_number()))
+    assert paused.status_code == resumed.status_code == 200
+    assert "<Message>" not in on_b.text
+    assert "<Message>" in on_a.text
+    assert scalar(database, "SELECT COUNT(*) FROM message WHERE outcome = 'paused'") == 1
+
+
+async def test_when_a_replica_dies_the_other_runs_the_jobs(tmp_path: Path, database: str) -> None:
+    twilio = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
+    queued = {
+        "ANTIRELOUS_REPLY_DELAY": "2s-3s",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "ANTIRELOUS_TWILIO_API_URL": twilio.url,
+    }
+    try:
+        with replicas(tmp_path, database, **queued) as (a, b):
+            async with httpx.AsyncClient(timeout=10) as client:
+                for index in range(10):
+                    await post_sms(client, (a, b)[index % 2], message_fields(new_number()))
+            a.process.kill()  # SIGKILL: it never runs another job
+            killed_at = scalar(database, "SELECT MAX(tick) FROM job_tick WHERE job = 'alerts'")
+            for _ in range(150):
+                if len(twilio.messages) >= 10:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(6)  # a few more ticks of every job
+            sent = len(twilio.messages)
+            assert b.process.poll() is None
+    finally:
+        twilio.close()
+    assert sent == 10  # each reply once, none twice, although both replicas ran the outbox
+    later = scalar(database, "SELECT MAX(tick) FROM job_tick WHERE job = 'alerts'")
+    assert later >= killed_at + 1
+
+
+def restart_command() -> list[str]:
+    """Debian's way to restart the local cluster (as .ci/run starts it)."""
+    version = next(Path("/etc/postgresql").iterdir()).name
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"]
+
+
+@pytest.mark.skipif(shutil.which("pg_ctlcluster") is None, reason="needs Debian's pg_ctlcluster")
+async def test_a_database_restart_under_load_loses_no_answered_message(
+    tmp_path: Path, database: str
+) -> None:
+    restart = restart_command()
+    answered: dict[str, int] = {}
+    health: list[int] = []
+    with replicas(tmp_path, database) as pair:
+        restarter = threading.Timer(1.5, subprocess.run, args=(restart,), kwargs={"check": True})
+        restarter.start()
+        async with httpx.AsyncClient(timeout=10) as client:
+            deadline = time.monotonic() + 8
+            index = 0
+            while time.monotonic() < deadline:
+                fields = message_fields(new_number())
+                answer = await post_sms(client, pair[index % 2], fields)
+                answered[fields["MessageSid"]] = answer.status_code
+                health.append((await client.get(pair[index % 2].base + "/healthz")).status_code)
+                index += 1
+                await asyncio.sleep(0.02)
+            restarter.join()
+            recovered = [
+                (await post_sms(client, replica, message_fields(new_number()))).status_code
+                for replica in pair
+            ]
+    assert set(answered.values()) == {200, 503}  # refused while it was down, never a 500
+    assert set(health) == {200}  # alive throughout: no restart loop
+    assert recovered == [200, 200]
+    ok = sorted(sid for sid, status in answered.items() if status == 200)
+    stored = scalar(database, "SELECT COUNT(*) FROM message WHERE provider_id IN :sids", sids=ok)
+    assert stored == len(ok)
