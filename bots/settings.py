@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ANTIRELOUS_",
         env_file=".env",
+        env_ignore_empty=True,  # `TELEGRAM_BOT_TOKEN=` in a .env means not set, not ""
         extra="ignore",
         populate_by_name=True,
         frozen=True,
