@@ -254,12 +254,27 @@ class SqlReplyStore:
         checkout and return per message costs a tenth of the transaction.
         """
         if self._driver.name != "sqlite":
-            return self._engine.raw_connection()
+            return self._connect()
         if self._kept is None:
-            self._kept = self._engine.raw_connection()
+            kept = self._connect()
             if self._checkpoints_elsewhere:
-                self._kept.cursor().execute("PRAGMA wal_autocheckpoint=0")
+                with self._outages_as_unavailable():
+                    kept.cursor().execute("PRAGMA wal_autocheckpoint=0")
+            self._kept = kept
         return self._kept
+
+    def _connect(self) -> Any:
+        """A pooled DBAPI connection. The pool lets the driver's own errors through when it
+        cannot connect (SQLAlchemy wraps them only on its ``Connection``): both mean 503."""
+        with outages_as_unavailable(), self._outages_as_unavailable():
+            return self._engine.raw_connection()
+
+    @contextmanager
+    def _outages_as_unavailable(self) -> Iterator[None]:
+        try:
+            yield
+        except self._driver.outages as error:
+            raise StoreUnavailable(type(error).__name__) from error
 
     def _release(self, connection: Any, broken: bool) -> None:
         if broken:
@@ -272,8 +287,7 @@ class SqlReplyStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlReplyTransaction]:
         with self._writer:
-            with outages_as_unavailable():
-                connection = self._checkout()
+            connection = self._checkout()
             broken = False
             try:
                 cursor = connection.cursor()
@@ -296,8 +310,7 @@ class SqlReplyStore:
     def sender_facts(
         self, sender: str, number: str, channel: Channel, now: datetime
     ) -> SenderFacts:
-        with outages_as_unavailable():
-            connection = self._engine.raw_connection()
+        connection = self._connect()
         try:
             cursor = connection.cursor()
             return SqlReplyTransaction(cursor, self._sql, self._driver).sender_facts(
