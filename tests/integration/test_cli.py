@@ -248,3 +248,16 @@ def test_templates_check_holds_telegram_descriptions_to_telegrams_limits(
     assert "FAIL en/telegram_short_description.j2: 121 characters of 120" in (
         capsys.readouterr().out
     )
+
+
+def test_an_empty_variable_in_the_environment_means_unset(
+    env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As docker/example.env leaves them: `TELEGRAM_BOT_TOKEN=` must not be a token "".
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=\nANTIRELOUS_EVIDENCE_PUBLIC_KEY=\n")
+    env.setenv("ANTIRELOUS_FLOOD_BLOCK", "")
+    settings = Settings()
+    assert settings.telegram_bot_token is None
+    assert settings.evidence_public_key is None
+    assert settings.flood_block == "10/5m"
+    assert main(["status"]) == 0
