@@ -43,6 +43,7 @@ from bots.twilio_routes import (
     TwilioWebhookContext,
     messaging_endpoint,
     status_endpoint,
+    voice_endpoint,
 )
 from channels.slack import slack_verifier
 from channels.twilio_messaging import DeliveryReport
@@ -176,6 +177,13 @@ def create_app(
             methods=["POST"],
             name=f"twilio_{channel}",
         )
+
+    app.add_api_route(
+        "/webhooks/twilio/voice",
+        voice_endpoint(twilio, settings.locale, settings.voice_audio_url),
+        methods=["POST"],
+        name="twilio_voice",
+    )
 
     async def record_delivery(report: DeliveryReport) -> bool:
         return await anyio.to_thread.run_sync(

@@ -73,21 +73,28 @@ class OutboxWorker:
     def _deliver(self, item: OutboxItem, now: datetime) -> str:
         address = self._box.open(item.recipient)
         ref = public_ref(item.sender)
+        # The SMS that follows a call was claimed on the SMS channel's window, and obeys its
+        # pause and blocks as well as the call's.
+        by_sms = item.channel is Channel.VOICE
+        window_sender = self._pseudonyms.sender(Channel.SMS, address) if by_sms else None
         if now > self._deadline(item):
-            self._outbox.drop(item, "expired")
+            self._outbox.drop(item, "expired", window_sender)
             return "dropped"
         sender_address = (
             sender_of_reply_address(address) if item.channel is Channel.TELEGRAM else address
         )
-        facts = self._store.sender_facts(
-            item.sender, self._pseudonyms.number(sender_address), item.channel, now
+        number = self._pseudonyms.number(sender_address)
+        refused = send_time_refusal(
+            self._store.sender_facts(item.sender, number, item.channel, now)
         )
-        refused = send_time_refusal(facts)
+        if refused is None and window_sender is not None:
+            sms = self._store.sender_facts(window_sender, number, Channel.SMS, now)
+            refused = send_time_refusal(sms)
         reason = refused.value if refused else None
         if reason is None and self._outbox.over_budget(item):  # the cap was lowered since
             reason = "budget"
         if reason is not None:
-            self._outbox.drop(item, reason)
+            self._outbox.drop(item, reason, window_sender)
             log.info("%s reply to %s dropped: %s", item.channel, ref, reason)
             return "dropped"
         sender = self._senders.get(item.channel)
@@ -98,7 +105,7 @@ class OutboxWorker:
                 ref,
                 item.body,
             )
-            self._outbox.drop(item, "no_account")
+            self._outbox.drop(item, "no_account", window_sender)
             return "dropped"
         result = sender.send(item.channel, address, item.receiver, item.body)
         if result.outcome is SendOutcome.SENT and result.provider_id:
@@ -106,7 +113,8 @@ class OutboxWorker:
             log.info("%s reply to %s sent", item.channel, ref)
             return "sent"
         if result.outcome is SendOutcome.RETRY:
-            return self._retry(item, now, result.error or "retry", result.retry_after_s)
+            error = result.error or "retry"
+            return self._retry(item, now, error, result.retry_after_s, window_sender)
         if result.outcome is SendOutcome.FAILED:
             self._outbox.mark_failed(item, result.error or "failed")
             log.warning("%s reply to %s refused: %s", item.channel, ref, result.error)
@@ -115,11 +123,18 @@ class OutboxWorker:
         log.warning("%s reply to %s may or may not have gone: %s", item.channel, ref, result.error)
         return "unknown"
 
-    def _retry(self, item: OutboxItem, now: datetime, error: str, after_s: float | None) -> str:
+    def _retry(
+        self,
+        item: OutboxItem,
+        now: datetime,
+        error: str,
+        after_s: float | None,
+        window_sender: str | None,
+    ) -> str:
         backoff = min(RETRY_BASE * 2 ** (item.attempts - 1), RETRY_MAX)
         due = now + (timedelta(seconds=after_s) if after_s else backoff)
         if due > self._deadline(item):
-            self._outbox.drop(item, "expired")
+            self._outbox.drop(item, "expired", window_sender)
             return "dropped"
         self._outbox.requeue(item, due, error)
         return "retried"
@@ -146,7 +161,8 @@ def build_outbox_worker(
             settings.twilio_api_url,
             callback,
         )
-        senders |= {Channel.SMS: twilio, Channel.WHATSAPP: twilio}
+        # The SMS that follows a call goes out as an SMS from the number that was called.
+        senders |= {Channel.SMS: twilio, Channel.WHATSAPP: twilio, Channel.VOICE: twilio}
     return OutboxWorker(
         outbox,
         store,

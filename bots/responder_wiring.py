@@ -15,6 +15,7 @@ from replies.responder import Responder, ResponderConfig
 from replies.sealing import RecipientBox
 from replies.templates import ReplyTemplates
 from replies.types import Channel
+from replies.voice import VoiceMode
 from storage.replies_repository import SqlReplyStore
 
 MESSAGING_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
@@ -28,8 +29,9 @@ def packaged_classifier() -> Classifier:
     return build_classifier()
 
 
-def check_templates(templates: ReplyTemplates, locale: str) -> None:
-    for channel in MESSAGING_CHANNELS:
+def check_templates(templates: ReplyTemplates, locale: str, voice_mode: str) -> None:
+    spoken = (Channel.VOICE,) if voice_mode == VoiceMode.SAY else ()
+    for channel in (*MESSAGING_CHANNELS, *spoken):
         try:
             templates.render(locale, channel)
         except TemplateError as error:  # refuse to start rather than fail on the first message
@@ -42,7 +44,7 @@ def check_templates(templates: ReplyTemplates, locale: str) -> None:
 def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
     """The responder on ``store``, configured from ``settings``."""
     templates = ReplyTemplates(settings.templates_dir, settings.info_url)
-    check_templates(templates, settings.locale)
+    check_templates(templates, settings.locale, settings.voice_mode)
     config = ResponderConfig(
         locale=settings.locale,
         reply_window=settings.reply_window,
@@ -51,6 +53,7 @@ def build_responder(settings: Settings, store: SqlReplyStore) -> Responder:
         pricing=settings.pricing,
         reply_delay=settings.reply_delay_range,
         flood_limit=settings.flood_limit,
+        voice_mode=VoiceMode(settings.voice_mode),
     )
     key = resolve_secret_key(settings)
     return Responder(

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     flood_block: str = "10/5m"
     flood_block_for: str = "24h"
     evidence_public_key: str | None = None
+    voice_mode: Literal["busy-then-sms", "say"] = "busy-then-sms"
+    voice_minute_eur: Decimal = Field(Decimal("0.10"), ge=0)
+    voice_audio_url: str | None = None
 
     twilio_account_sid: str | None = Field(
         None, validation_alias=_alias("TWILIO_ACCOUNT_SID", "twilio_account_sid")
@@ -101,7 +104,7 @@ class Settings(BaseSettings):
         "", validation_alias=_alias("SLACK_ADMIN_USERS", "slack_admin_users")
     )
 
-    @field_validator("public_url", "info_url")
+    @field_validator("public_url", "info_url", "voice_audio_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if not value:
@@ -214,6 +217,7 @@ class Settings(BaseSettings):
             sms_segment_micro=micro_eur(self.sms_segment_eur),
             whatsapp_reply_micro=micro_eur(self.whatsapp_reply_eur),
             sms_inbound_micro=micro_eur(self.sms_inbound_eur),
+            voice_minute_micro=micro_eur(self.voice_minute_eur),
         )
 
     @property

@@ -1,4 +1,5 @@
-"""``antirelous templates check``: every template renders, and every SMS fits one segment."""
+"""``antirelous templates check``: every template renders, every SMS fits one segment, and
+the spoken message of a call lasts well under the minute a call is billed by."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from jinja2 import TemplateError
 from replies.segments import count_segments
 from replies.templates import ReplyTemplates
 from replies.types import Channel
+from replies.voice import MAX_SPOKEN_S, spoken_seconds
 
 #: Texts Telegram caps: the bot's description and short description.
 TEXT_LIMITS = {"telegram_description": 512, "telegram_short_description": 120}
@@ -40,6 +42,13 @@ def check_templates(override_dir: Path | None, info_url: str | None) -> Template
             if name.channel == Channel.SMS
             else f"{len(text)} characters"
         )
+        if name.channel == Channel.VOICE:
+            seconds = spoken_seconds(text)
+            size = f"about {seconds:.0f} s spoken"
+            if seconds > MAX_SPOKEN_S:
+                report.ok = False
+                report.lines.append(f"FAIL {name.path}: {size}; keep it under {MAX_SPOKEN_S:.0f} s")
+                continue
         limit = TEXT_LIMITS.get(name.channel)
         if limit is not None:
             size = f"{len(text)} characters of {limit}"

@@ -28,6 +28,7 @@ from channels.twilio_messaging import (
     twiml,
     verify,
 )
+from channels.twilio_voice import parse_call, voice_twiml
 from replies.ports import Clock
 from replies.types import Channel, Decision, Inbound
 
@@ -94,6 +95,23 @@ def messaging_endpoint(channel: Channel, ctx: TwilioWebhookContext) -> Endpoint:
         return Response(twiml(decision), media_type="text/xml")
 
     return twilio_messaging_webhook
+
+
+def voice_endpoint(ctx: TwilioWebhookContext, locale: str, audio_url: str | None) -> Endpoint:
+    """``POST /webhooks/twilio/voice``: a call, answered busy or with the spoken message."""
+
+    async def twilio_voice_webhook(request: Request) -> Response:
+        started = perf_counter()
+        fields = await verified_form(ctx, request)
+        decision = await ctx.decide(parse_call(fields, ctx.clock()))
+        if decision.duplicate:
+            ctx.metrics.redeliveries.labels(Channel.VOICE.value).inc()
+        else:
+            ctx.metrics.inbound.labels(Channel.VOICE.value, decision.outcome.value).inc()
+        ctx.metrics.latency.labels(Channel.VOICE.value).observe(perf_counter() - started)
+        return Response(voice_twiml(decision, locale, audio_url), media_type="text/xml")
+
+    return twilio_voice_webhook
 
 
 RecordDelivery = Callable[[DeliveryReport], Awaitable[bool]]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    NumberParseException,
+    PhoneNumberType,
+    number_type,
+    parse,
+)
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _NUMBER_NOISE = re.compile(r"[\s().-]")
@@ -45,3 +51,18 @@ def typed_number(text: str) -> str | None:
     if number.startswith("00"):
         number = "+" + number[2:]
     return number if _E164.fullmatch(number) else None
+
+
+#: Number types an SMS can reach. North American numbers do not tell mobile from fixed line.
+_TEXTABLE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def is_mobile(address: str) -> bool:
+    """Whether the numbering plan says ``address`` is (or may be) a mobile: only those can
+    receive the SMS that follows a call. No paid lookup: unknown ranges count as not mobile."""
+    if calling_code(address) is None:
+        return False
+    try:
+        return number_type(parse(address)) in _TEXTABLE
+    except NumberParseException:
+        return False

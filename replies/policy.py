@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from replies.numbers import calling_code
-from replies.types import NUMBER_CHANNELS, Inbound, Label, Outcome
+from replies.types import NUMBER_CHANNELS, Channel, Inbound, Label, Outcome
 
 # Whole-message keywords, compared case-insensitively without accents or end punctuation.
 # The English ones are those carriers and Twilio honour; the French ones are what people type.
@@ -101,7 +101,11 @@ def refusal(
         outcome = _number_refusal(inbound, reply_countries)
         if outcome is not None:
             return outcome
-    if not inbound.body.strip() and inbound.media_count == 0:
+    if (
+        inbound.channel is not Channel.VOICE
+        and not inbound.body.strip()
+        and not inbound.media_count
+    ):
         return Outcome.EMPTY
     if label is not Label.OK or facts.abusive_before:
         return Outcome.ABUSIVE

@@ -16,6 +16,7 @@ from replies.abuse import Classifier
 from replies.abuse.flooding import FloodLimit
 from replies.delays import WHATSAPP_REPLY_LIMIT, DelayRange
 from replies.evidence import EvidenceReason, EvidenceSealer, SealedEvidence
+from replies.numbers import is_mobile
 from replies.policy import refusal
 from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
 from replies.pseudonyms import Pseudonymizer, public_ref
@@ -30,6 +31,7 @@ from replies.types import (
     Outcome,
     ReplyStatus,
 )
+from replies.voice import VoiceMode
 
 log = logging.getLogger("antirelous.responder")
 
@@ -41,12 +43,15 @@ class Pricing:
     sms_segment_micro: int
     whatsapp_reply_micro: int
     sms_inbound_micro: int
+    voice_minute_micro: int = 0  # a spoken reply lasts under a minute: one minute is billed
 
     def reply_cost(self, channel: Channel, segments: int) -> int:
         if channel is Channel.SMS:
             return segments * self.sms_segment_micro
         if channel is Channel.WHATSAPP:
             return self.whatsapp_reply_micro
+        if channel is Channel.VOICE:
+            return self.voice_minute_micro
         return 0
 
     def inbound_cost(self, channel: Channel, segments: int) -> int:
@@ -64,6 +69,7 @@ class ResponderConfig:
     pricing: Pricing
     reply_delay: DelayRange | None = None  # None: the reply rides in the webhook's answer
     flood_limit: FloodLimit | None = None  # None: no sender is ever blocked automatically
+    voice_mode: VoiceMode = VoiceMode.BUSY_THEN_SMS
 
 
 def _cannot_seal(address: str) -> bytes:
@@ -154,13 +160,7 @@ class Responder:
             tx.set_opt_out(number, outcome is Outcome.OPT_OUT, now)
         reply: ReplyRecord | None = None
         if outcome is None:
-            reply = self._reply_for(inbound, sender)
-            outcome = self._claim(tx, inbound, sender, reply)
-            if outcome is not Outcome.REPLIED:
-                reply = None
-            elif self._config.reply_delay is not None:
-                reply = self._queued(reply, inbound, self._config.reply_delay)
-                outcome = Outcome.QUEUED
+            outcome, reply = self._reply(tx, inbound, sender, number)
         message = MessageRecord(
             channel=inbound.channel,
             provider_id=inbound.provider_id,
@@ -179,6 +179,36 @@ class Responder:
             raise _Redelivered
         inline = reply is not None and reply.status is ReplyStatus.INLINE
         return Decision(outcome=outcome, reply=reply.body if inline and reply else None)
+
+    def _reply(
+        self, tx: ReplyTransaction, inbound: Inbound, sender: str, number: str
+    ) -> tuple[Outcome, ReplyRecord | None]:
+        """Claim the window and the budget for a reply, and say how it goes out.
+
+        A call in ``busy-then-sms`` mode is answered by SMS: the SMS channel's pause, block,
+        window and price apply, and only a mobile can receive it. A call in ``say`` mode is
+        answered in the call itself, whatever the reply delay.
+        """
+        channel = inbound.channel
+        delay = self._config.reply_delay
+        if channel is Channel.VOICE and self._config.voice_mode is VoiceMode.BUSY_THEN_SMS:
+            channel = Channel.SMS
+            sender = self._pseudonyms.sender(Channel.SMS, inbound.sender_address)
+            sms = tx.sender_facts(sender, number, Channel.SMS, inbound.received_at)
+            if sms.blocked or sms.paused:
+                return (Outcome.BLOCKED if sms.blocked else Outcome.PAUSED), None
+            if not is_mobile(inbound.sender_address):
+                return Outcome.NOT_MOBILE, None
+            delay = delay or DelayRange(timedelta(), timedelta())  # a call carries no text
+        elif channel is Channel.VOICE:
+            delay = None
+        reply = self._reply_for(inbound, sender, channel)
+        outcome = self._claim(tx, inbound, sender, reply)
+        if outcome is not Outcome.REPLIED:
+            return outcome, None
+        if delay is None:
+            return Outcome.REPLIED, reply
+        return Outcome.QUEUED, self._queued(reply, inbound, delay)
 
     def _sealed_evidence(
         self, inbound: Inbound, label: Label, flooding: bool, flood_episode: bool
@@ -218,8 +248,7 @@ class Responder:
             self._locales[key] = language if known else self._config.locale
         return self._locales[key]
 
-    def _reply_for(self, inbound: Inbound, sender: str) -> ReplyRecord:
-        channel = inbound.channel
+    def _reply_for(self, inbound: Inbound, sender: str, channel: Channel) -> ReplyRecord:
         key = (self._locale_for(inbound), channel)
         if key not in self._replies:
             body = self._templates.render(*key)
@@ -242,7 +271,7 @@ class Responder:
         now = inbound.received_at
         if not tx.claim_window(sender, now, now + self._config.reply_window):
             return Outcome.WINDOW_OPEN
-        if inbound.channel in PAID_CHANNELS and not tx.claim_budget(
+        if reply.channel in PAID_CHANNELS and not tx.claim_budget(
             now.date(), reply.cost_micro, self._config.daily_budget_micro
         ):
             tx.release_window(sender)

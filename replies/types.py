@@ -13,13 +13,14 @@ class Channel(StrEnum):
     SMS = "sms"
     WHATSAPP = "whatsapp"
     TELEGRAM = "telegram"
+    VOICE = "voice"  # a call: answered with a busy tone and an SMS, or a spoken message
 
 
 #: Channels whose senders are phone numbers, with a country and an opt-out shared across them.
-NUMBER_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP})
+NUMBER_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP, Channel.VOICE})
 
 #: Channels whose replies cost money and are therefore held to the daily budget.
-PAID_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP})
+PAID_CHANNELS: frozenset[Channel] = frozenset({Channel.SMS, Channel.WHATSAPP, Channel.VOICE})
 
 
 class Label(StrEnum):
@@ -43,6 +44,7 @@ class Outcome(StrEnum):
     NO_NUMBER = "no_number"  # withheld number, alphanumeric sender id or short code
     COUNTRY = "country"  # the sender's country is not in ANTIRELOUS_REPLY_COUNTRIES
     EMPTY = "empty"  # no text and no media
+    NOT_MOBILE = "not_mobile"  # a call from a number that cannot receive the SMS
     EDITED = "edited"  # an edit of an earlier message: stored, never answered
     ABUSIVE = "abusive"  # labelled insult or threat: never paid for
     WINDOW_OPEN = "window_open"  # this sender already had a reply within the window

@@ -155,8 +155,9 @@ class OutboxRepository:
                 )
             )
 
-    def drop(self, item: OutboxItem, reason: str) -> None:
-        """Never send it: give back its window and its budget claim."""
+    def drop(self, item: OutboxItem, reason: str, window_sender: str | None = None) -> None:
+        """Never send it: give back its window (``window_sender``'s, when the reply was
+        claimed on another channel's window than the message's) and its budget claim."""
         with self._write() as connection:
             self._settle(
                 connection, item.id, reply_status=ReplyStatus.DROPPED.value, reply_error=reason
@@ -164,7 +165,7 @@ class OutboxRepository:
             self._release_budget(connection, item)
             connection.execute(
                 update(window_t)
-                .where(window_t.c.sender == item.sender)
+                .where(window_t.c.sender == (window_sender or item.sender))
                 .values(until=window_t.c.opened_at)
             )
 
