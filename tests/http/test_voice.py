@@ -19,6 +19,7 @@ from storage.control_repository import ControlRepository
 from storage.stats import collect_stats
 from tests.conftest import SettingsFactory
 from tests.fakes.twilio_server import FakeTwilio
+from tests.http.test_slack import ADMIN, SIGNING_SECRET, command
 from tests.support.app import running_app
 from tests.support.clock import FakeClock
 from tests.support.twilio import (
@@ -204,3 +205,23 @@ async def test_a_forged_call_is_refused_and_nothing_is_stored(
     assert forged.status_code == 403
     assert malformed.status_code == 400
     assert stored == 0
+
+
+async def test_voice_is_paused_from_slack_and_a_burst_of_calls_is_alerted(
+    make_settings: SettingsFactory, clock: FakeClock
+) -> None:
+    settings = make_settings(
+        voice_mode="say", slack_signing_secret=SIGNING_SECRET, slack_admin_users=ADMIN
+    )
+    async with running_app(settings, clock) as (app, client):
+        paused = await command(client, clock, "/pause voice")
+        during = await call(client, new_number())
+        await command(client, clock, "/resume voice")
+        for _ in range(40):
+            await call(client, new_number())
+        await asyncio.to_thread(app.state.spike_watch.run_once)
+        with app.state.engine.connect() as connection:
+            keys = connection.execute(text("SELECT key FROM alert")).scalars().all()
+    assert "voice" in paused.json()["text"]
+    assert BUSY in during
+    assert any(key.startswith("spike:voice:") for key in keys)
