@@ -199,12 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=_templates_check)
 
     pause = commands.add_parser("pause", help="stop answering a channel (messages are stored)")
-    pause.add_argument("channel", nargs="?", default="all", help="sms, whatsapp, telegram or all")
+    pause.add_argument(
+        "channel", nargs="?", default="all", help="sms, whatsapp, telegram, voice or all"
+    )
     pause.add_argument("duration", nargs="?", help="e.g. 30m, 2h, 1d; none: until resumed")
     pause.set_defaults(run=_pause)
 
     resume = commands.add_parser("resume", help="answer a paused channel again")
-    resume.add_argument("channel", nargs="?", default="all", help="sms, whatsapp, telegram or all")
+    resume.add_argument(
+        "channel", nargs="?", default="all", help="sms, whatsapp, telegram, voice or all"
+    )
     resume.set_defaults(run=_resume)
 
     commands.add_parser(

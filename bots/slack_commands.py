@@ -39,7 +39,7 @@ HELP = """\
 */antirelous block REF|NUMBER*, *unblock REF|NUMBER* a sender, by the ref alerts show or a number \
 (hashed at once, never stored or repeated)
 */antirelous budget EUR* today's spending cap
-Channels: sms, whatsapp, telegram. Only admins may change anything."""
+Channels: sms, whatsapp, telegram, voice. Only admins may change anything."""
 
 
 @dataclass(frozen=True, slots=True)
