@@ -99,7 +99,7 @@ def create_app(
         return await anyio.to_thread.run_sync(database_answers, engine)
 
     on_update = update_pipeline(deciders.run, clock) if telegram else None
-    alerts = AlertRepository(engine)
+    alerts = AlertRepository(engine, store.writer_lock)
     slack_token = settings.slack_bot_token
     alert_delivery = AlertDelivery(
         alerts,
@@ -109,7 +109,7 @@ def create_app(
         settings.slack_alert_channel,
         clock,
     )
-    spike_watch = build_spike_watch(settings, engine, alerts, clock)
+    spike_watch = build_spike_watch(settings, engine, alerts, clock, store.writer_lock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -127,7 +127,7 @@ def create_app(
                 "alerts": Job(alert_delivery.run_once, ALERTS_INTERVAL_S),
                 "spikes": Job(spike_watch.run_once, SPIKES_INTERVAL_S),
             },
-            JobTicks(engine),
+            JobTicks(engine, store.writer_lock),
         )
         if run_jobs:
             jobs.start()

@@ -8,6 +8,8 @@ one alert per channel, updated in place while it lasts, with the Pause/Resume bu
 from __future__ import annotations
 
 import logging
+from collections import deque
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -58,6 +60,31 @@ def _figures(activity: ChannelActivity) -> str:
     )
 
 
+class SpendingPace:
+    """How fast today's budget is being spent, from the day's spend at earlier runs.
+
+    Reading the day's total is one row; summing five minutes of replies would scan every
+    message of a flood. Until this process has runs that far back (it just started, or the
+    other replicas ran the ticks), the last minute's replies give the pace.
+    """
+
+    def __init__(self) -> None:
+        self._samples: deque[tuple[datetime, int]] = deque()
+
+    def per_minute(self, now: datetime, spent_micro: int, last_minute_micro: int) -> float:
+        while self._samples and now - self._samples[0][0] > SPENDING_WINDOW:
+            self._samples.popleft()
+        if self._samples and self._samples[0][0].date() != now.date():
+            self._samples.clear()  # a new day, a new budget
+        pace: float = last_minute_micro
+        if self._samples and now - self._samples[0][0] >= ACTIVITY_WINDOW:
+            then, spent_then = self._samples[0]
+            minutes = (now - then) / ACTIVITY_WINDOW
+            pace = max(0, spent_micro - spent_then) / minutes
+        self._samples.append((now, spent_micro))
+        return pace
+
+
 def _episode_key(channel: str, started: datetime) -> str:
     return f"spike:{channel}:{started:%Y%m%dT%H%M%S}"
 
@@ -81,6 +108,7 @@ class SpikeWatch:
         # Threats are alerted once each by this process; after a restart the last minute is
         # looked at again (an alert too many rather than one missed).
         self._threats_seen_until: datetime | None = None
+        self._spending = SpendingPace()
 
     def run_once(self) -> None:
         now = self._clock()
@@ -92,7 +120,8 @@ class SpikeWatch:
             self._assess(states[channel], activity[channel], blocked, now) for channel in states
         ]
         self._spikes.save(updated, now)
-        self._watch_budget(now)
+        paid = sum(activity[c].reply_cost_micro for c in PAID_CHANNELS)
+        self._watch_budget(now, paid)
 
     def _alert_threats(self, now: datetime) -> None:
         """One alert per threat, coalesced per channel in a flood; its text only on demand."""
@@ -147,7 +176,7 @@ class SpikeWatch:
         )
         return replace(state, episode_started_at=None, quiet_since=None)
 
-    def _watch_budget(self, now: datetime) -> None:
+    def _watch_budget(self, now: datetime, paid_last_minute: int) -> None:
         """Tell the operators at 50, 80 and 100 %; pause paid channels on projected spend."""
         day = now.date()
         day_start = datetime.combine(day, time(), tzinfo=UTC)
@@ -169,13 +198,13 @@ class SpikeWatch:
                     now,
                     coalesce=False,
                 )
-        recent = self._spikes.paid_reply_cost(now - SPENDING_WINDOW, now)
+        pace = self._spending.per_minute(now, budget.spent_micro, paid_last_minute)
         if not self._policy.auto_pause or not budget_runs_out_soon(
-            budget.spent_micro, recent, budget.cap_micro
+            budget.spent_micro, pace, budget.cap_micro
         ):
             return
         lasts = self._policy.auto_pause_lasts
-        projected = eur(projected_spend(budget.spent_micro, recent))
+        projected = eur(projected_spend(budget.spent_micro, pace))
         why = f"projected spend {projected:.2f} EUR within the hour, budget {spent}"
         paused = self._controls.pause_automatically(
             sorted(PAID_CHANNELS), now=now, until=now + lasts if lasts else None, why=why
@@ -193,7 +222,11 @@ class SpikeWatch:
 
 
 def build_spike_watch(
-    settings: Settings, engine: Engine, alerts: AlertRepository, clock: Clock
+    settings: Settings,
+    engine: Engine,
+    alerts: AlertRepository,
+    clock: Clock,
+    writer_lock: AbstractContextManager[object] | None = None,
 ) -> SpikeWatch:
     """The detector on ``engine``, configured from ``settings``."""
     policy = SpikePolicy(
@@ -201,4 +234,5 @@ def build_spike_watch(
         auto_pause=settings.auto_pause,
         auto_pause_lasts=settings.auto_pause_lasts,
     )
-    return SpikeWatch(SpikeRepository(engine), alerts, ControlRepository(engine), policy, clock)
+    spikes = SpikeRepository(engine, writer_lock)
+    return SpikeWatch(spikes, alerts, ControlRepository(engine, writer_lock), policy, clock)

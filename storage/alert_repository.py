@@ -6,6 +6,7 @@ delivery job, so a slow or absent Slack can never delay a webhook's answer.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from storage.errors import outages_as_unavailable
 from storage.tables import Alert, Message
+from storage.writes import Writes
 
 alert_t = Alert.__table__  # type: ignore[attr-defined]
 message_t = Message.__table__  # type: ignore[attr-defined]
@@ -39,8 +41,12 @@ class PendingAlert:
 class AlertRepository:
     """Raises, coalesces and hands out alerts for delivery."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, writer_lock: AbstractContextManager[object] | None = None
+    ) -> None:
+        """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
+        self._writes = Writes(engine, writer_lock)
 
     def raise_alert(
         self,
@@ -55,7 +61,7 @@ class AlertRepository:
     ) -> int:
         """Store an alert; a coalescible one joins the alert of the same key posted less than
         ``within`` ago (or not posted yet), which is then updated in place."""
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             if coalesce:
                 open_alert = connection.execute(
                     select(alert_t.c.id)
@@ -105,7 +111,7 @@ class AlertRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             rows = connection.execute(query).all()
             if rows:
                 connection.execute(
@@ -126,7 +132,7 @@ class AlertRepository:
         values: dict[str, object] = {"slack_ts": slack_ts, "claimed_until": None}
         if posted:
             values["posted_at"] = now
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             connection.execute(update(alert_t).where(alert_t.c.id == alert.id).values(values))
             connection.execute(
                 update(alert_t)
@@ -136,7 +142,7 @@ class AlertRepository:
 
     def release(self, alert_ids: list[int]) -> None:
         """Give claimed alerts back undelivered (Slack is down): the next run takes them."""
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             connection.execute(
                 update(alert_t).where(alert_t.c.id.in_(alert_ids)).values(claimed_until=None)
             )

@@ -8,6 +8,7 @@ in force on every replica at once, and survives restarts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from replies.types import Channel
 from storage.errors import outages_as_unavailable
 from storage.tables import AuditEntry, Block, BudgetDay, Message, Pause
+from storage.writes import Writes
 
 pause_t = Pause.__table__  # type: ignore[attr-defined]
 block_t = Block.__table__  # type: ignore[attr-defined]
@@ -44,8 +46,12 @@ def _names(channels: Iterable[Channel]) -> str:
 class ControlRepository:
     """Pauses and the audit log, on an engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, writer_lock: AbstractContextManager[object] | None = None
+    ) -> None:
+        """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
+        self._writes = Writes(engine, writer_lock)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def pause(
@@ -81,7 +87,7 @@ class ControlRepository:
         """
         names = [channel.value for channel in channels]
         row = {"paused_at": now, "paused_by": "auto", "until": until, "automatic": True}
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             connection.execute(
                 delete(pause_t).where(pause_t.c.channel.in_(names), ~self._in_force(now))
             )
@@ -114,7 +120,7 @@ class ControlRepository:
         condition = pause_t.c.channel.in_(names)
         if automatic_only:
             condition &= pause_t.c.automatic.is_(True)
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             in_force = connection.execute(
                 select(pause_t.c.channel).where(condition, self._in_force(now))
             ).scalars()
@@ -160,7 +166,7 @@ class ControlRepository:
 
     def unblock(self, senders: Iterable[str], *, now: datetime, by: str, label: str) -> int:
         """Lift the blocks of ``senders``; returns how many were lifted."""
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             lifted = connection.execute(delete(block_t).where(block_t.c.sender.in_(list(senders))))
             if lifted.rowcount:
                 self._log(connection, now, by, "unblock", label)
@@ -207,7 +213,7 @@ class ControlRepository:
         statement = statement.on_conflict_do_update(
             index_elements=[key], set_={name: statement.excluded[name] for name in updated}
         )
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             connection.execute(statement)
             self._log(connection, *audit)
 

@@ -7,13 +7,14 @@ tick, the others skip it. A dead replica claims nothing more, so the next tick g
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.errors import outages_as_unavailable
 from storage.tables import JobTick
+from storage.writes import Writes
 
 tick_t = JobTick.__table__  # type: ignore[attr-defined]
 
@@ -24,8 +25,12 @@ KEEP_TICKS = 1000
 class JobTicks:
     """Inserts claims; a claim that already exists is somebody else's tick."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, writer_lock: AbstractContextManager[object] | None = None
+    ) -> None:
+        """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
+        self._writes = Writes(engine, writer_lock)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def claim(self, job: str, tick: int, now: datetime) -> bool:
@@ -36,7 +41,7 @@ class JobTicks:
             .on_conflict_do_nothing()
             .returning(tick_t.c.tick)
         )
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             claimed = connection.execute(statement).first() is not None
             if claimed and tick % KEEP_TICKS == 0:
                 connection.execute(
