@@ -23,7 +23,7 @@ log = logging.getLogger("antirelous.jobs")
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 #: A job run out of turn (a burst woke the spike detector) claims ticks of this length.
-SOON_TICK_S = 5.0
+SOON_TICK_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from replies.types import Channel
 BURST_MESSAGES = 20
 BURST_SECONDS = 10.0
 #: …wakes the detector, at most once per this many seconds.
-WAKE_AT_MOST_EVERY_S = 5.0
+WAKE_AT_MOST_EVERY_S = 30.0
 
 
 class SpikeTrigger:

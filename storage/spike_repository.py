@@ -8,22 +8,30 @@ evidence).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, case, func, select, update
+from sqlalchemy import Engine, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from replies.abuse.spikes import Baseline, ChannelActivity
-from replies.types import PAID_CHANNELS, REPLY_OUTCOMES, Channel, Label, Outcome
+from replies.types import REPLY_OUTCOMES, Channel, Label, Outcome
 from storage.errors import outages_as_unavailable
 from storage.tables import Block, BudgetDay, Message, SpikeState
+from storage.writes import Writes
 
 message_t = Message.__table__  # type: ignore[attr-defined]
 state_t = SpikeState.__table__  # type: ignore[attr-defined]
 budget_t = BudgetDay.__table__  # type: ignore[attr-defined]
 block_t = Block.__table__  # type: ignore[attr-defined]
+
+
+THREATS = text(f"message.label = '{Label.THREAT.value}'")
+REFUSED = text(f"message.outcome = '{Outcome.BUDGET.value}'")
+#: The most messages one assessment counts (see ``SpikeRepository.activity``).
+ACTIVITY_SAMPLE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,24 +71,42 @@ def _count_if(condition: Any) -> Any:
 class SpikeRepository:
     """Reads traffic and keeps the detector's state."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, writer_lock: AbstractContextManager[object] | None = None
+    ) -> None:
+        """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
+        self._writes = Writes(engine, writer_lock)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def activity(self, since: datetime, until: datetime) -> dict[Channel, ChannelActivity]:
-        """Each channel's traffic received in ``(since, until]`` (every channel present)."""
-        query = (
+        """Each channel's traffic received in ``(since, until]`` (every channel present).
+
+        Only the newest ``ACTIVITY_SAMPLE`` messages are counted: past that a minute is a flood
+        whatever they say, and counting every message of a big one would take the detector
+        tens of milliseconds of the webhooks' CPU on every run.
+        """
+        recent = (
             select(
                 message_t.c.channel,
-                func.count(),
-                func.count(message_t.c.sender.distinct()),
-                _count_if(message_t.c.label != Label.OK.value),
-                _count_if(message_t.c.outcome.in_([o.value for o in REPLY_OUTCOMES])),
-                func.coalesce(func.sum(message_t.c.reply_cost_micro), 0),
+                message_t.c.sender,
+                message_t.c.label,
+                message_t.c.outcome,
+                message_t.c.reply_cost_micro,
             )
             .where(message_t.c.received_at > since, message_t.c.received_at <= until)
-            .group_by(message_t.c.channel)
+            .order_by(message_t.c.received_at.desc())
+            .limit(ACTIVITY_SAMPLE)
+            .subquery()
         )
+        query = select(
+            recent.c.channel,
+            func.count(),
+            func.count(recent.c.sender.distinct()),
+            _count_if(recent.c.label != Label.OK.value),
+            _count_if(recent.c.outcome.in_([o.value for o in REPLY_OUTCOMES])),
+            func.coalesce(func.sum(recent.c.reply_cost_micro), 0),
+        ).group_by(recent.c.channel)
         found = {channel: ChannelActivity(channel) for channel in Channel}
         with outages_as_unavailable(), self._engine.connect() as connection:
             for name, inbound, senders, abusive, replies, cost in connection.execute(query):
@@ -95,7 +121,7 @@ class SpikeRepository:
         query = (
             select(message_t.c.id, message_t.c.channel, message_t.c.sender, message_t.c.received_at)
             .where(
-                message_t.c.label == Label.THREAT.value,
+                THREATS,  # as a literal, so that the partial index of threats serves it
                 message_t.c.received_at > since,
                 message_t.c.received_at <= until,
             )
@@ -106,16 +132,6 @@ class SpikeRepository:
                 ThreatSeen(row.id, Channel(row.channel), row.sender, row.received_at)
                 for row in connection.execute(query)
             ]
-
-    def paid_reply_cost(self, since: datetime, until: datetime) -> int:
-        """What the replies committed in ``(since, until]`` on paid channels will cost."""
-        query = select(func.coalesce(func.sum(message_t.c.reply_cost_micro), 0)).where(
-            message_t.c.received_at > since,
-            message_t.c.received_at <= until,
-            message_t.c.channel.in_([c.value for c in PAID_CHANNELS]),
-        )
-        with outages_as_unavailable(), self._engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
 
     def blocked_automatically(self, since: datetime) -> int:
         """Senders the flood check blocked after ``since``."""
@@ -158,7 +174,7 @@ class SpikeRepository:
             index_elements=["channel"],
             set_={name: statement.excluded[name] for name in rows[0] if name != "channel"},
         )
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             connection.execute(statement)
 
     def budget_today(self, day: date, default_cap_micro: int, day_start: datetime) -> BudgetToday:
@@ -167,7 +183,8 @@ class SpikeRepository:
             budget_t.c.spent_micro, budget_t.c.cap_micro, budget_t.c.alerted_percent
         ).where(budget_t.c.day == day.isoformat())
         refused_query = select(message_t.c.id).where(
-            message_t.c.received_at >= day_start, message_t.c.outcome == Outcome.BUDGET.value
+            REFUSED,  # a literal: the partial index of refusals serves it
+            message_t.c.received_at >= day_start,
         )
         with outages_as_unavailable(), self._engine.connect() as connection:
             row = connection.execute(row_query).first()
@@ -187,6 +204,6 @@ class SpikeRepository:
             .values(alerted_percent=percent)
             .returning(budget_t.c.day)
         )
-        with outages_as_unavailable(), self._engine.begin() as connection:
+        with self._writes.begin() as connection:
             connection.execute(ensure)
             return connection.execute(claim).first() is not None

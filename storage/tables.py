@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Naming convention so that Alembic migrations name constraints the same on every database.
@@ -36,6 +36,21 @@ class Message(SQLModel, table=True):
         Index(None, "received_at"),
         # The flood check counts one sender's recent messages on every webhook.
         Index(None, "sender", "received_at"),
+        # The spike detector finds new threats without reading every message of a flood; the
+        # index holds threats only, so the webhook pays nothing for it on other messages.
+        Index(
+            "ix_message_threat_received_at",
+            "received_at",
+            sqlite_where=text("label = 'threat'"),
+            postgresql_where=text("label = 'threat'"),
+        ),
+        # Likewise for replies refused for want of budget (the detector's "100 % spent").
+        Index(
+            "ix_message_budget_received_at",
+            "received_at",
+            sqlite_where=text("outcome = 'budget'"),
+            postgresql_where=text("outcome = 'budget'"),
+        ),
         Index(None, "reply_status", "reply_due_at"),
     )
 

@@ -17,7 +17,7 @@ from replies.types import Channel
 
 #: The stretch of traffic each assessment looks at.
 ACTIVITY_WINDOW = timedelta(minutes=1)
-#: The stretch of reply spending the projection extrapolates from.
+#: The stretch of reply spending the projection extrapolates from, when known.
 SPENDING_WINDOW = timedelta(minutes=5)
 #: Automatic pause when the budget would run out within this long at the current pace.
 PROJECTION_HORIZON = timedelta(hours=1)
@@ -92,16 +92,17 @@ def next_baseline(usual: Baseline, activity: ChannelActivity, rules: SpikeRules)
     )
 
 
-def projected_spend(spent_micro: int, recent_cost_micro: int) -> int:
-    """Today's spend after ``PROJECTION_HORIZON`` more at the pace of ``SPENDING_WINDOW``."""
-    return spent_micro + recent_cost_micro * (PROJECTION_HORIZON // SPENDING_WINDOW)
+def projected_spend(spent_micro: int, per_minute_micro: float) -> int:
+    """Today's spend after ``PROJECTION_HORIZON`` more at ``per_minute_micro``."""
+    minutes = PROJECTION_HORIZON / timedelta(minutes=1)
+    return spent_micro + int(per_minute_micro * minutes)
 
 
-def budget_runs_out_soon(spent_micro: int, recent_cost_micro: int, cap_micro: int) -> bool:
+def budget_runs_out_soon(spent_micro: int, per_minute_micro: float, cap_micro: int) -> bool:
     """Whether the budget, not yet spent, would be within the hour at the current pace."""
-    if recent_cost_micro <= 0 or spent_micro >= cap_micro:
+    if per_minute_micro <= 0 or spent_micro >= cap_micro:
         return False
-    return projected_spend(spent_micro, recent_cost_micro) >= cap_micro
+    return projected_spend(spent_micro, per_minute_micro) >= cap_micro
 
 
 def budget_percent(spent_micro: int, cap_micro: int, refused_today: bool) -> int:

@@ -63,8 +63,8 @@ def test_the_usual_traffic_learns_quiet_minutes_slowly() -> None:
 
 def test_money_pauses_only_when_the_budget_would_run_out_within_the_hour() -> None:
     cap = 20_000_000
-    assert budget_runs_out_soon(2_000_000, 1_600_000, cap)  # 2 + 12 * 1.6 >= 20
-    assert not budget_runs_out_soon(2_000_000, 1_000_000, cap)  # 2 + 12 * 1.0 < 20
+    assert budget_runs_out_soon(2_000_000, 300_000, cap)  # 2 + 60 * 0.30 >= 20 EUR
+    assert not budget_runs_out_soon(2_000_000, 250_000, cap)  # 2 + 60 * 0.25 < 20 EUR
     assert not budget_runs_out_soon(19_900_000, 0, cap)  # nothing is being spent now
     assert not budget_runs_out_soon(cap, 1_600_000, cap)  # spent already: the cap holds
 
