@@ -11,9 +11,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from bots.app import create_app
+from bots.process import settle_for_serving
 from bots.settings import Settings
 
 
 def app_from_environment() -> FastAPI:
     """The app, configured from the environment (never in dev mode)."""
-    return create_app(Settings())
+    app = create_app(Settings())
+    settle_for_serving()
+    return app

@@ -45,11 +45,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from bots.app import create_app
+    from bots.process import settle_for_serving
 
     if args.dev and not is_loopback_host(args.host):
         print("--dev serves loopback only: use --host 127.0.0.1 or ::1", file=sys.stderr)
         return 2
     app = create_app(settings, dev=args.dev)
+    settle_for_serving()
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False)
     return 0
 
