@@ -21,9 +21,11 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import bindparam, create_engine, text
 
+from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.replicas import ADMIN, SLACK_SECRET, Replica, post_sms, replicas
 from tests.support.replicas import database as database  # a fixture
+from tests.support.telegram import message, update
 from tests.support.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -141,6 +143,10 @@ async def test_when_a_replica_dies_the_other_runs_the_jobs(tmp_path: Path, datab
     assert later >= killed_at + 1
 
 
+TELEGRAM_TOKEN = "7000000002:AAFakeTokenForReplicaTests_0123456"
+TELEGRAM_SECRET = "replica-webhook-secret_0123"
+
+
 def restart_command() -> list[str]:
     """Debian's way to restart the local cluster (as .ci/run starts it)."""
     version = next(Path("/etc/postgresql").iterdir()).name
@@ -183,3 +189,32 @@ async def test_a_database_restart_under_load_loses_no_answered_message(
     ok = sorted(sid for sid, status in answered.items() if status == 200)
     stored = scalar(database, "SELECT COUNT(*) FROM message WHERE provider_id IN :sids", sids=ok)
     assert stored == len(ok)
+
+
+async def test_the_same_telegram_update_at_both_replicas_is_stored_and_answered_once(
+    tmp_path: Path, database: str
+) -> None:
+    bot_api = FakeTelegram(TELEGRAM_TOKEN)
+    telegram = {
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "ANTIRELOUS_TELEGRAM_API_URL": bot_api.base_url,
+    }
+    updates = [update(**message(700 + index, "Salut")) for index in range(20)]
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    try:
+        with replicas(tmp_path, database, **telegram) as (a, b):
+            async with httpx.AsyncClient(timeout=10) as client:
+                answers = await asyncio.gather(
+                    *(
+                        client.post(replica.base + "/webhooks/telegram", json=data, headers=headers)
+                        for data in updates
+                        for replica in (a, b)
+                    )
+                )
+    finally:
+        bot_api.close()
+    assert {answer.status_code for answer in answers} == {200}
+    for first, second in zip(answers[::2], answers[1::2], strict=True):
+        assert first.json() == second.json() and first.json()["method"] == "sendMessage"
+    assert scalar(database, "SELECT COUNT(*) FROM message WHERE channel = 'telegram'") == 20
