@@ -18,6 +18,7 @@ from bots.responder_wiring import MESSAGING_CHANNELS
 from bots.settings import ConfigurationError, Settings
 from bots.slack_socket import SlackSocketMode
 from bots.telegram_bot import OnUpdate, TelegramRuntime
+from replies.types import Channel
 from storage.singleton import SingletonLock
 
 log = logging.getLogger("antirelous")
@@ -41,13 +42,15 @@ def log_channels(settings: Settings, dev: bool) -> None:
     if settings.slack_bot_token is None or settings.slack_alert_channel is None:
         log.warning("slack: alerts go to the log, set SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL")
     missing = settings.twilio_missing()
-    for channel in MESSAGING_CHANNELS:
+    for channel in (*MESSAGING_CHANNELS, Channel.VOICE):
         if dev:
             log.warning("%s: live in dev mode, unsigned requests accepted", channel)
         elif missing:
             log.warning("%s: not live, set %s", channel, missing)
         else:
             log.info("%s: live at %s/webhooks/twilio/%s", channel, settings.public_url, channel)
+    if not missing or dev:
+        log.info("voice: calls are answered in %s mode", settings.voice_mode)
 
 
 def claim_telegram_polling(engine: Engine) -> SingletonLock:
