@@ -11,7 +11,8 @@ from bots.settings import ConfigurationError, Settings
 from replies.abuse import Classifier, build_classifier
 from replies.evidence import EvidenceSealer
 from replies.pseudonyms import Pseudonymizer
-from replies.responder import Responder, ResponderConfig
+from replies.responder import Responder
+from replies.responder_config import ResponderConfig
 from replies.sealing import RecipientBox
 from replies.templates import ReplyTemplates
 from replies.types import Channel

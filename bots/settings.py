@@ -19,7 +19,7 @@ from replies.delays import DelayRange, parse_delay
 from replies.durations import parse_duration
 from replies.evidence import EvidenceKeyError, EvidenceSealer
 from replies.numbers import parse_calling_codes
-from replies.responder import Pricing
+from replies.responder_config import Pricing
 
 
 class ConfigurationError(Exception):

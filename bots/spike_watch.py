@@ -8,7 +8,6 @@ one alert per channel, updated in place while it lasts, with the Pause/Resume bu
 from __future__ import annotations
 
 import logging
-from collections import deque
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
@@ -18,8 +17,8 @@ from sqlalchemy import Engine
 from bots.settings import Settings
 from replies.abuse.spikes import (
     ACTIVITY_WINDOW,
-    SPENDING_WINDOW,
     ChannelActivity,
+    SpendingPace,
     SpikeRules,
     budget_percent,
     budget_runs_out_soon,
@@ -58,31 +57,6 @@ def _figures(activity: ChannelActivity) -> str:
         f"last minute: {activity.inbound} messages from {activity.senders} senders, "
         f"{activity.abusive} abusive, {activity.replies} replies"
     )
-
-
-class SpendingPace:
-    """How fast today's budget is being spent, from the day's spend at earlier runs.
-
-    Reading the day's total is one row; summing five minutes of replies would scan every
-    message of a flood. Until this process has runs that far back (it just started, or the
-    other replicas ran the ticks), the last minute's replies give the pace.
-    """
-
-    def __init__(self) -> None:
-        self._samples: deque[tuple[datetime, int]] = deque()
-
-    def per_minute(self, now: datetime, spent_micro: int, last_minute_micro: int) -> float:
-        while self._samples and now - self._samples[0][0] > SPENDING_WINDOW:
-            self._samples.popleft()
-        if self._samples and self._samples[0][0].date() != now.date():
-            self._samples.clear()  # a new day, a new budget
-        pace: float = last_minute_micro
-        if self._samples and now - self._samples[0][0] >= ACTIVITY_WINDOW:
-            then, spent_then = self._samples[0]
-            minutes = (now - then) / ACTIVITY_WINDOW
-            pace = max(0, spent_micro - spent_then) / minutes
-        self._samples.append((now, spent_micro))
-        return pace
 
 
 def _episode_key(channel: str, started: datetime) -> str:

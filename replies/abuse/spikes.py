@@ -10,8 +10,9 @@ out within the hour (DESIGN.md), never on message rate alone.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from replies.types import Channel
 
@@ -115,3 +116,28 @@ def budget_percent(spent_micro: int, cap_micro: int, refused_today: bool) -> int
 def thresholds_reached(percent: int, already_told: int) -> list[int]:
     """The budget thresholds crossed since the operators were last told."""
     return [t for t in BUDGET_THRESHOLDS if already_told < t <= percent]
+
+
+class SpendingPace:
+    """How fast today's budget is being spent, from the day's spend at earlier runs.
+
+    Reading the day's total is one row; summing five minutes of replies would scan every
+    message of a flood. Until this process has runs that far back (it just started, or the
+    other replicas ran the ticks), the last minute's replies give the pace.
+    """
+
+    def __init__(self) -> None:
+        self._samples: deque[tuple[datetime, int]] = deque()
+
+    def per_minute(self, now: datetime, spent_micro: int, last_minute_micro: int) -> float:
+        while self._samples and now - self._samples[0][0] > SPENDING_WINDOW:
+            self._samples.popleft()
+        if self._samples and self._samples[0][0].date() != now.date():
+            self._samples.clear()  # a new day, a new budget
+        pace: float = last_minute_micro
+        if self._samples and now - self._samples[0][0] >= ACTIVITY_WINDOW:
+            then, spent_then = self._samples[0]
+            minutes = (now - then) / ACTIVITY_WINDOW
+            pace = max(0, spent_micro - spent_then) / minutes
+        self._samples.append((now, spent_micro))
+        return pace

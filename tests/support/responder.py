@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from replies.abuse import label_everything_ok
 from replies.pseudonyms import Pseudonymizer
-from replies.responder import Pricing, Responder, ResponderConfig
+from replies.responder import Responder
+from replies.responder_config import Pricing, ResponderConfig
 from replies.templates import ReplyTemplates
 from replies.types import Channel, Inbound
 from storage.replies_repository import SqlReplyStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from replies.abuse.flooding import parse_flood_limit
 from replies.abuse.spikes import (
     Baseline,
     ChannelActivity,
+    SpendingPace,
     SpikeRules,
     budget_percent,
     budget_runs_out_soon,
@@ -105,3 +106,14 @@ def test_a_burst_on_the_hot_path_wakes_the_detector_at_most_every_few_seconds() 
     for _ in range(BURST_MESSAGES):
         trigger.note(Channel.SMS)
     assert woken == [0.0, 30.0]
+
+
+def test_the_spending_pace_comes_from_the_days_total_once_there_is_history() -> None:
+    pace = SpendingPace()
+    start = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)
+    # The first run knows nothing earlier: the last minute's replies give the pace.
+    assert pace.per_minute(start, 1_000_000, last_minute_micro=480_000) == 480_000
+    # Two minutes later, 0.64 EUR more was spent: 0.32 EUR a minute, whatever the last minute.
+    assert pace.per_minute(start + timedelta(minutes=2), 1_640_000, 0) == 320_000
+    # After midnight the day's total starts again: no negative pace from yesterday's total.
+    assert pace.per_minute(start + timedelta(hours=2, minutes=3), 160_000, 160_000) == 160_000
