@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import Engine
@@ -18,13 +18,14 @@ from bots.settings import Settings
 from replies.abuse.spikes import (
     ACTIVITY_WINDOW,
     ChannelActivity,
+    ChannelState,
+    Episode,
     SpendingPace,
     SpikeRules,
+    assess,
     budget_percent,
     budget_runs_out_soon,
-    next_baseline,
     projected_spend,
-    spike_reasons,
     thresholds_reached,
 )
 from replies.ports import Clock
@@ -32,7 +33,7 @@ from replies.pseudonyms import public_ref
 from replies.types import PAID_CHANNELS
 from storage.alert_repository import AlertRepository
 from storage.control_repository import ControlRepository
-from storage.spike_repository import ChannelState, SpikeRepository
+from storage.spike_repository import SpikeRepository
 from storage.stats import eur
 
 log = logging.getLogger("antirelous.spikes")
@@ -116,39 +117,33 @@ class SpikeWatch:
     def _assess(
         self, state: ChannelState, activity: ChannelActivity, blocked: int, now: datetime
     ) -> ChannelState:
-        """Open, extend or close the channel's flood episode; learn quiet traffic."""
-        rules = self._policy.rules
-        reasons = spike_reasons(activity, state.usual, rules)
+        """Tell Slack of the channel's flood, while it lasts and when it is over."""
+        result = assess(state, activity, self._policy.rules, now)
         channel = activity.channel.value
-        if reasons:
-            started = state.episode_started_at or now
+        started = result.started
+        if result.episode is Episode.UNDER_WAY and started is not None:
             if state.episode_started_at is None:
-                log.warning("flood on %s: %s", channel, "; ".join(reasons))
+                log.warning("flood on %s: %s", channel, "; ".join(result.reasons))
             blocks = f"; {blocked} senders blocked automatically" if blocked else ""
             self._alerts.raise_alert(
                 "spike",
                 _episode_key(channel, started),
                 f":rotating_light: Flood on *{channel}* since {started:%H:%M:%S} UTC: "
-                f"{'; '.join(reasons)} ({_figures(activity)}{blocks}). "
+                f"{'; '.join(result.reasons)} ({_figures(activity)}{blocks}). "
                 "Nothing abusive is answered; every message is kept.",
                 now,
                 within=EPISODE_ALERT_LASTS,
             )
-            return replace(state, episode_started_at=started, quiet_since=None)
-        if state.episode_started_at is None:
-            return replace(state, usual=next_baseline(state.usual, activity, rules))
-        quiet_since = state.quiet_since or now
-        if now - quiet_since < rules.quiet_for:
-            return replace(state, quiet_since=quiet_since)
-        self._alerts.raise_alert(
-            "spike",
-            _episode_key(channel, state.episode_started_at),
-            f":white_check_mark: The flood on *{channel}* that began at "
-            f"{state.episode_started_at:%H:%M:%S} UTC is over ({_figures(activity)}).",
-            now,
-            within=EPISODE_ALERT_LASTS,
-        )
-        return replace(state, episode_started_at=None, quiet_since=None)
+        elif result.episode is Episode.OVER and started is not None:
+            self._alerts.raise_alert(
+                "spike",
+                _episode_key(channel, started),
+                f":white_check_mark: The flood on *{channel}* that began at "
+                f"{started:%H:%M:%S} UTC is over ({_figures(activity)}).",
+                now,
+                within=EPISODE_ALERT_LASTS,
+            )
+        return result.state
 
     def _watch_budget(self, now: datetime, paid_last_minute: int) -> None:
         """Tell the operators at 50, 80 and 100 %; pause paid channels on projected spend."""

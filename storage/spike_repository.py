@@ -9,14 +9,14 @@ evidence).
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from replies.abuse.spikes import Baseline, ChannelActivity
+from replies.abuse.spikes import Baseline, ChannelActivity, ChannelState
 from replies.types import REPLY_OUTCOMES, Channel, Label, Outcome
 from storage.errors import outages_as_unavailable
 from storage.tables import Block, BudgetDay, Message, SpikeState
@@ -32,16 +32,6 @@ THREATS = text(f"message.label = '{Label.THREAT.value}'")
 REFUSED = text(f"message.outcome = '{Outcome.BUDGET.value}'")
 #: The most messages one assessment counts (see ``SpikeRepository.activity``).
 ACTIVITY_SAMPLE = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelState:
-    """The detector's memory of one channel."""
-
-    channel: Channel
-    usual: Baseline = field(default_factory=Baseline)
-    episode_started_at: datetime | None = None
-    quiet_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,9 @@ out within the hour (DESIGN.md), never on message rate alone.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import Enum
 
 from replies.types import Channel
 
@@ -91,6 +92,55 @@ def next_baseline(usual: Baseline, activity: ChannelActivity, rules: SpikeRules)
         senders=blend(usual.senders, activity.senders),
         replies=blend(usual.replies, activity.replies),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """The detector's memory of one channel, kept between runs."""
+
+    channel: Channel
+    usual: Baseline = field(default_factory=Baseline)
+    episode_started_at: datetime | None = None
+    quiet_since: datetime | None = None
+
+
+class Episode(Enum):
+    """What one assessment did to the channel's flood episode."""
+
+    NONE = "none"  # quiet, and no flood under way: the usual traffic was learnt
+    UNDER_WAY = "under_way"  # a flood (started now or earlier) goes on
+    QUIETING = "quieting"  # a flood is quiet, not yet for long enough to be over
+    OVER = "over"  # quiet for ``quiet_for``: the flood has ended
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The channel's next state, what happened to its episode, and why."""
+
+    state: ChannelState
+    episode: Episode
+    reasons: list[str]
+    started: datetime | None  # when the episode began (for UNDER_WAY and OVER)
+
+
+def assess(
+    state: ChannelState, activity: ChannelActivity, rules: SpikeRules, now: datetime
+) -> Assessment:
+    """Open, extend or close the channel's flood episode; learn quiet traffic."""
+    reasons = spike_reasons(activity, state.usual, rules)
+    started = state.episode_started_at
+    if reasons:
+        started = started or now
+        ongoing = replace(state, episode_started_at=started, quiet_since=None)
+        return Assessment(ongoing, Episode.UNDER_WAY, reasons, started)
+    if started is None:
+        learnt = replace(state, usual=next_baseline(state.usual, activity, rules))
+        return Assessment(learnt, Episode.NONE, [], None)
+    quiet_since = state.quiet_since or now
+    if now - quiet_since < rules.quiet_for:
+        return Assessment(replace(state, quiet_since=quiet_since), Episode.QUIETING, [], started)
+    over = replace(state, episode_started_at=None, quiet_since=None)
+    return Assessment(over, Episode.OVER, [], started)
 
 
 def projected_spend(spent_micro: int, per_minute_micro: float) -> int:
