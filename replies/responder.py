@@ -16,7 +16,7 @@ from replies.abuse import Classifier
 from replies.delays import WHATSAPP_REPLY_LIMIT, DelayRange
 from replies.evidence import EvidenceReason, EvidenceSealer, SealedEvidence
 from replies.numbers import is_mobile
-from replies.policy import refusal
+from replies.policy import refusal, send_time_refusal
 from replies.ports import MessageRecord, ReplyRecord, ReplyStore, ReplyTransaction
 from replies.pseudonyms import Pseudonymizer, public_ref
 from replies.responder_config import ResponderConfig
@@ -158,9 +158,12 @@ class Responder:
         if channel is Channel.VOICE and self._config.voice_mode is VoiceMode.BUSY_THEN_SMS:
             channel = Channel.SMS
             sender = self._pseudonyms.sender(Channel.SMS, inbound.sender_address)
-            sms = tx.sender_facts(sender, number, Channel.SMS, inbound.received_at)
-            if sms.blocked or sms.paused:
-                return (Outcome.BLOCKED if sms.blocked else Outcome.PAUSED), None
+            # The same rules the outbox applies to the SMS again when it is due.
+            sms = send_time_refusal(
+                tx.sender_facts(sender, number, Channel.SMS, inbound.received_at)
+            )
+            if sms is not None:
+                return sms, None
             if not is_mobile(inbound.sender_address):
                 return Outcome.NOT_MOBILE, None
             delay = delay or DelayRange(timedelta(), timedelta())  # a call carries no text
