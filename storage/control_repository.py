@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from replies.types import Channel
 from storage.errors import outages_as_unavailable
@@ -52,7 +51,6 @@ class ControlRepository:
         """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
         self._writes = Writes(engine, writer_lock)
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def pause(
         self,
@@ -94,7 +92,7 @@ class ControlRepository:
             paused = [
                 Channel(name)
                 for name in connection.execute(
-                    self._insert(pause_t)
+                    self._writes.insert(pause_t)
                     .values([{"channel": name} | row for name in names])
                     .on_conflict_do_nothing()
                     .returning(pause_t.c.channel)
@@ -208,7 +206,7 @@ class ControlRepository:
     ) -> None:
         """Insert ``rows`` or overwrite the existing ones (but the ``keep`` columns), and log
         who did it, in one transaction."""
-        statement = self._insert(table).values(rows)
+        statement = self._writes.insert(table).values(rows)
         updated = set(rows[0]) - {key} - set(keep)
         statement = statement.on_conflict_do_update(
             index_elements=[key], set_={name: statement.excluded[name] for name in updated}

@@ -11,7 +11,6 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.tables import JobTick
 from storage.writes import Writes
@@ -31,12 +30,11 @@ class JobTicks:
         """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
         self._writes = Writes(engine, writer_lock)
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def claim(self, job: str, tick: int, now: datetime) -> bool:
         """Whether this caller runs ``job`` for ``tick``."""
         statement = (
-            self._insert(tick_t)
+            self._writes.insert(tick_t)
             .values(job=job, tick=tick, claimed_at=now)
             .on_conflict_do_nothing()
             .returning(tick_t.c.tick)

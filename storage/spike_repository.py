@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, case, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from replies.abuse.spikes import Baseline, ChannelActivity, ChannelState
 from replies.types import REPLY_OUTCOMES, Channel, Label, Outcome
@@ -67,7 +66,6 @@ class SpikeRepository:
         """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
         self._writes = Writes(engine, writer_lock)
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def activity(self, since: datetime, until: datetime) -> dict[Channel, ChannelActivity]:
         """Each channel's traffic received in ``(since, until]`` (every channel present).
@@ -159,7 +157,7 @@ class SpikeRepository:
             }
             for state in states
         ]
-        statement = self._insert(state_t).values(rows)
+        statement = self._writes.insert(state_t).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["channel"],
             set_={name: statement.excluded[name] for name in rows[0] if name != "channel"},
@@ -187,7 +185,7 @@ class SpikeRepository:
         """Record that the operators are told of ``percent``; ``False`` if they already were
         (by another replica, or an earlier run)."""
         day_row = {"day": day.isoformat(), "cap_micro": default_cap_micro, "spent_micro": 0}
-        ensure = self._insert(budget_t).values(day_row).on_conflict_do_nothing()
+        ensure = self._writes.insert(budget_t).values(day_row).on_conflict_do_nothing()
         claim = (
             update(budget_t)
             .where(budget_t.c.day == day.isoformat(), budget_t.c.alerted_percent < percent)

@@ -14,18 +14,21 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.errors import outages_as_unavailable
 
 
 class Writes:
-    """``begin()``: a write transaction on ``engine`` under ``writer_lock``."""
+    """``begin()``: a write transaction on ``engine`` under ``writer_lock``; ``insert``: the
+    dialect's INSERT, which has ``on_conflict_do_nothing``/``_update`` on both databases."""
 
     def __init__(
         self, engine: Engine, writer_lock: AbstractContextManager[object] | None = None
     ) -> None:
         self._engine = engine
         self._lock = writer_lock or nullcontext()
+        self.insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
