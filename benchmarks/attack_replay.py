@@ -23,56 +23,18 @@ Examples: the whole 2017 raid in four minutes, then its first ten minutes at the
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 PUBLIC_URL = "https://replay.antirelous.example"
-SETTING_PREFIXES = ("ANTIRELOUS_", "TWILIO_", "TELEGRAM_", "SLACK_")
 SCENARIOS = ("2017", "botnet", "well-wishers")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(env: dict[str, str], workdir: Path) -> Iterator[str]:
-    """``antirelous serve`` on a free loopback port until the block ends; yields its URL."""
-    port = _free_port()
-    log = workdir / "serve.log"
-    with log.open("w") as out:  # a pipe nobody reads would fill up and stall the server
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bots.cli", "serve", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("serve did not start:\n" + log.read_text()) from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.serving import machine_environment, serving  # noqa: E402
 
 
 def main() -> int:
@@ -98,8 +60,7 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="antirelous-replay-"))
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
-    env = clean | {
+    settings = {
         "ANTIRELOUS_DATABASE_URL": f"sqlite:///{workdir / 'replay.db'}",
         "ANTIRELOUS_SECRET_KEY": "attack-replay-key-0123456789abcdef",
         "ANTIRELOUS_PUBLIC_URL": PUBLIC_URL,
@@ -124,7 +85,8 @@ def main() -> int:
     if args.json:
         simulate.append("--json")
     try:
-        with serving(env, workdir) as url:
+        with serving(workdir, **settings) as (url, _log):
+            env = machine_environment() | settings  # simulate reads the same database
             status = subprocess.run([*simulate, "--url", url], cwd=workdir, env=env).returncode
     finally:
         if args.keep:
