@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,12 +18,12 @@ from storage.control_repository import ControlRepository
 from storage.stats import collect_stats
 from tests.conftest import SettingsFactory
 from tests.fakes.twilio_server import FakeTwilio
+from tests.http.test_outbox import twilio as twilio  # a fixture
 from tests.http.test_slack import ADMIN, SIGNING_SECRET, command
 from tests.support.app import running_app
 from tests.support.clock import FakeClock
 from tests.support.twilio import (
     ACCOUNT_SID,
-    AUTH_TOKEN,
     OUR_NUMBER,
     message_fields,
     new_number,
@@ -65,13 +64,6 @@ async def send_outbox(app: FastAPI, clock: FakeClock) -> None:
     """Past the longest delay (60 minutes), within the five minutes' grace."""
     clock.advance(timedelta(minutes=61))
     await asyncio.to_thread(app.state.outbox_worker.run_once)
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture
