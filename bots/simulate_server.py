@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bots.settings import Settings
 from replies.ports import StoreUnavailable
+from storage.alert_repository import AlertRepository
 from storage.engine import create_db_engine, is_sqlite, sqlite_path
 from storage.outbox_repository import OutboxRepository
 from storage.stats import collect_stats
-from storage.tables import Alert
 
 log = logging.getLogger("antirelous.simulate")
-alert_t = Alert.__table__  # type: ignore[attr-defined]
 ALERT_KINDS = ("spike", "budget", "threat")
 
 
@@ -88,21 +87,15 @@ class ServerView:
 
     def alerts_since(self, since: datetime) -> list[AlertRow] | None:
         """Spike, budget and threat alerts created at or after ``since``, oldest first."""
-        query = (
-            select(alert_t.c.kind, alert_t.c.key, alert_t.c.created_at)
-            .where(alert_t.c.created_at >= since, alert_t.c.kind.in_(ALERT_KINDS))
-            .order_by(alert_t.c.created_at)
-        )
         try:
             engine = self._open()
             if engine is None:
                 return None
-            with engine.connect() as connection:
-                rows = connection.execute(query).all()
-        except SQLAlchemyError as error:
+            raised = AlertRepository(engine).raised_since(since, ALERT_KINDS)
+        except (SQLAlchemyError, StoreUnavailable) as error:
             log.warning("cannot read the alerts: %s", type(error).__name__)
             return None
-        return [AlertRow(kind, key, _aware(created)) for kind, key, created in rows]
+        return [AlertRow(a.kind, a.key, _aware(a.created_at)) for a in raised]
 
     def close(self) -> None:
         if self._engine is not None:

@@ -6,6 +6,7 @@ delivery job, so a slow or absent Slack can never delay a webhook's answer.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,15 @@ class PendingAlert:
     count: int
     slack_ts: str | None
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedAlert:
+    """An alert as it was raised: what, about which key, and when."""
+
+    kind: str
+    key: str
+    created_at: datetime
 
 
 class AlertRepository:
@@ -146,6 +156,16 @@ class AlertRepository:
             connection.execute(
                 update(alert_t).where(alert_t.c.id.in_(alert_ids)).values(claimed_until=None)
             )
+
+    def raised_since(self, since: datetime, kinds: Collection[str]) -> list[RaisedAlert]:
+        """Alerts of ``kinds`` raised at or after ``since``, oldest first."""
+        query = (
+            select(alert_t.c.kind, alert_t.c.key, alert_t.c.created_at)
+            .where(alert_t.c.created_at >= since, alert_t.c.kind.in_(list(kinds)))
+            .order_by(alert_t.c.created_at)
+        )
+        with outages_as_unavailable(), self._engine.connect() as connection:
+            return [RaisedAlert(*row) for row in connection.execute(query)]
 
     def revealed_text(self, alert_id: int) -> str | None:
         """The message a threat alert is about, for the admin who asked to see it."""
