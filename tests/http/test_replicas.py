@@ -21,6 +21,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import bindparam, create_engine, text
 
+from tests.fakes.slack_server import FakeSlack
+from tests.fakes.slack_socket import FakeSocketMode
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.replicas import ADMIN, SLACK_SECRET, Replica, post_sms, replicas
@@ -143,6 +145,7 @@ async def test_when_a_replica_dies_the_other_runs_the_jobs(tmp_path: Path, datab
     assert later >= killed_at + 1
 
 
+SOCKET_TOKEN = "xapp-1-replica-socket-token"
 TELEGRAM_TOKEN = "7000000002:AAFakeTokenForReplicaTests_0123456"
 TELEGRAM_SECRET = "replica-webhook-secret_0123"
 
@@ -218,3 +221,43 @@ async def test_the_same_telegram_update_at_both_replicas_is_stored_and_answered_
     for first, second in zip(answers[::2], answers[1::2], strict=True):
         assert first.json() == second.json() and first.json()["method"] == "sendMessage"
     assert scalar(database, "SELECT COUNT(*) FROM message WHERE channel = 'telegram'") == 20
+
+
+async def test_socket_mode_commands_hold_on_every_replica_whichever_gets_them(
+    tmp_path: Path, database: str
+) -> None:
+    api, socket = FakeSlack("xoxb-fake", app_token=SOCKET_TOKEN), FakeSocketMode()
+    api.socket_url = socket.url
+    slack = {"SLACK_APP_TOKEN": SOCKET_TOKEN, "ANTIRELOUS_SLACK_API_URL": api.api_url}
+    acks = []
+    try:
+        with replicas(tmp_path, database, **slack) as pair:
+            for _ in range(100):  # both replicas open their connection
+                if len(api.called("apps.connections.open")) >= 2:
+                    break
+                await asyncio.sleep(0.1)
+            async with httpx.AsyncClient(timeout=10) as client:
+                for index, (command, words) in enumerate([("/pause", "sms"), ("/resume", "sms")]):
+                    socket.envelopes.put(socket_slash(f"env-{index}", command, words))
+                    acks.append(await asyncio.to_thread(socket.acks.get, True, 10))
+                    answers = [
+                        await post_sms(client, replica, message_fields(new_number()))
+                        for replica in pair
+                    ]
+                    replied = ["<Message>" in answer.text for answer in answers]
+                    assert replied == ([False, False] if command == "/pause" else [True, True])
+    finally:
+        socket.close()
+        api.close()
+    assert len(api.called("apps.connections.open")) >= 2
+    assert [ack["envelope_id"] for ack in acks] == ["env-0", "env-1"]
+
+
+def socket_slash(envelope_id: str, command: str, words: str) -> dict[str, Any]:
+    payload = {"command": command, "text": words, "user_id": ADMIN, "team_id": "T0"}
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": payload,
+    }
