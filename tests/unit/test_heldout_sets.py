@@ -15,6 +15,9 @@ LABELS = {"ok", "insult", "threat"}
 SHA256 = {
     "heldout_fr.jsonl": "688de4cdac5e9e21adeb921193cce69b219e6bc66543e2d42a483a39fbd7e493",
     "heldout_en.jsonl": "341ad03aef866f89bf08b54477b7c63eb7e24fa18a04ff758a471ad6b261d078",
+    # The second pair, written later by someone who had read neither the lists nor any set.
+    "heldout2_fr.jsonl": "1d400c96bcd72ecb14d555ae37511140f3be6beb79cb70ebf1b06ce868a599bf",
+    "heldout2_en.jsonl": "603545b23b3fcc32eeda04e999fe2006ccb5400611dbf2737d33d798b69d9528",
 }
 
 
