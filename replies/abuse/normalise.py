@@ -15,9 +15,27 @@ import unicodedata
 from collections.abc import Iterable
 
 # Typographic apostrophes, currency and ligatures that NFKD leaves alone, and the Cyrillic
-# letters that look Latin (a common way round filters).
+# letters that look Latin (a common way round filters). The emoji that carry a threat (a knife,
+# a gun, a coffin, a drop of blood, a grinning devil, watching eyes, a skull) become words of
+# their own (``emknife``) that the lists can aim: they are otherwise dropped with every other
+# symbol. Tears of laughter read "lol", which makes "je vais te tuer 😂" banter (games.txt).
 _CHARACTERS = str.maketrans(
     {
+        "🔪": " emknife ",
+        "🗡": " emknife ",
+        "🪓": " emknife ",
+        "🔫": " emgun ",
+        "💣": " emgun ",
+        "⚰": " emcoffin ",
+        "🪦": " emcoffin ",
+        "🩸": " emblood ",
+        "😈": " emdevil ",
+        "👿": " emdevil ",
+        "👀": " emeyes ",
+        "💀": " emskull ",
+        "😂": " lol ",
+        "🤣": " lol ",
+        "☠": " emskull ",
         "’": "'",
         "‘": "'",
         "ʼ": "'",
@@ -73,6 +91,9 @@ _MASKS = re.compile(r"[*#%]+")
 # house"); anywhere else a lone digit stays a number and drops out with the other non-letters.
 _SMS_DIGITS = re.compile(r"(?<=[a-z] )[24](?= [a-z])")
 _SMS_WORDS = {"2": "to", "4": "for"}
+# A clock time ("16h30", "7:40", "8h", "6pm") reads as the word ``h``, not as leetspeak
+# ("16h30" would read "iheo"): knowing her hours is what a stalking message says.
+_CLOCK = re.compile(r"(?<![a-z0-9])\d{1,2}(?:[h:.]\d{2}|h|\s?[ap]m)(?![a-z0-9])")
 
 
 def fold(text: str) -> str:
@@ -100,6 +121,8 @@ class Normaliser:
         if not text.isascii():
             text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
             text = _NOT_ASCII.sub("\x00", text)
+        if _CLOCK.search(text):
+            text = _CLOCK.sub(" h ", text)
         if ("4" in text or "2" in text) and _SMS_DIGITS.search(text):
             text = _SMS_DIGITS.sub(lambda m: _SMS_WORDS[m.group()], text)
         bases = [text]

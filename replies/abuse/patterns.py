@@ -17,7 +17,15 @@ is a sequence of slots separated by spaces:
 
 A line that starts with ``~`` marks a threat that a game context turns into banter ("je vais te
 tuer au bowling"). Entries are folded like messages, so they are written with their accents and
-doubled letters, as people spell them.
+doubled letters, as people spell them. Two readings of a message give lists words that are
+not letters in it (see ``normalise``): a clock time ("16h30", "7:40", "6pm") reads ``h``, so a
+list can say "à_h" or "at_h"; and the emoji of menace read as words (``emknife`` for a knife or
+an axe, ``emgun``, ``emcofin`` as folded, ``emblood``, ``emdevil``, ``emeyes``, ``emskull``).
+
+The threat lists describe shapes rather than sentences: a macro for who speaks (``@qui_va``,
+``@squad``), a gap (``...`` or ``... ...``), a macro for the harm (``@blesser``, ``@hurt``) and a
+trailing context (``@apres``, ``@after_en``) that only the end of the message or words of menace
+fill, so that "tu vas pleurer" is a threat but "tu vas pleurer devant ce film" is not.
 
 Each pattern is indexed by the words of one required slot (its anchor, the slot with the
 longest words): a message is only searched with the patterns whose anchor word it contains.

@@ -95,6 +95,18 @@ def test_obfuscated_insults_are_caught(classify: Classifier, text: str) -> None:
         "coming 4 u",  # a lone 4 between words reads "for"
         "if u block me ur dead",
         "ima fuck u up",
+        "je vais venir chez toi et te défoncer",  # intent, a gap, harm aimed at her
+        "tu rigoleras moins",
+        "il pourrait t'arriver un accident",
+        "je t'ai vue ce matin devant la boulangerie",
+        "ta fille sort de l'école à 16h30 je crois",  # a clock time reads "h"
+        "je vais te 🔪",
+        "my boys will pay you a visit",
+        "it'd be a shame if something happened to you",
+        "saw u leaving work at 6",
+        "look out your window",
+        "sleep well 😈",
+        "your boss will see everything",
     ],
 )
 def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
@@ -105,6 +117,14 @@ def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
     "text",
     [
         "j'habite à Condom",
+        "je t'ai vue au café, tu es magnifique",
+        "tu vas pleurer devant ce film",
+        "regarde par la fenêtre, il neige !",
+        "je vais te tuer si tu me spoiles la fin 😂",
+        "look out your window, it's snowing!",
+        "I saw you at the party, you looked amazing",
+        "cutting veggies for dinner 🔪🥕",
+        "text me when you get home safe",
         "on part à Bitche en vacances",
         "I live in Scunthorpe",
         "we drove through Middlesex",
@@ -187,25 +207,50 @@ def _recall(classify: Classifier, records: list[dict[str, str]], label: str) -> 
     return sum(classify(t).label.value == label for t in texts) / len(texts)
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_held_out_sets_meet_the_insult_and_false_positive_targets(
-    classify: Classifier, language: str
-) -> None:
-    records = _records(f"heldout_{language}.jsonl")
-    assert _recall(classify, records, "insult") >= RECALL_TARGET
+def _false_positives(classify: Classifier, records: list[dict[str, str]]) -> float:
     oks = [r["text"] for r in records if r["label"] == "ok"]
-    false_positives = sum(classify(t).label is not Label.OK for t in oks) / len(oks)
-    assert false_positives <= FALSE_POSITIVE_TARGET, f"ok false positives {false_positives:.3f}"
+    return sum(classify(t).label is not Label.OK for t in oks) / len(oks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met after four rounds (see tests/data/abuse/README.md): threat recall 0.87 fr, "
-    "0.82 en. Remove this mark once it is met.",
-)
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_held_out_sets_meet_the_threat_recall_target(
-    classify: Classifier, language: str
-) -> None:
-    records = _records(f"heldout_{language}.jsonl")
-    assert _recall(classify, records, "threat") >= RECALL_TARGET
+def _unmet(figure: str) -> pytest.MarkDecorator:
+    """A target the classifier does not meet yet: recorded, and noticed once it is met."""
+    return pytest.mark.xfail(strict=True, reason=f"not met: {figure} (tests/data/abuse/README.md)")
+
+
+# Every target on every held-out set; the ones not met are marked with the figure measured.
+HELD_OUT_TARGETS = [
+    pytest.param("heldout_fr", "insult", id="heldout_fr-insult"),
+    pytest.param(
+        "heldout_fr", "threat", marks=_unmet("threat recall 0.891"), id="heldout_fr-threat"
+    ),
+    pytest.param("heldout_fr", "ok", id="heldout_fr-ok"),
+    pytest.param("heldout_en", "insult", id="heldout_en-insult"),
+    pytest.param(
+        "heldout_en", "threat", marks=_unmet("threat recall 0.867"), id="heldout_en-threat"
+    ),
+    pytest.param("heldout_en", "ok", id="heldout_en-ok"),
+    pytest.param(
+        "heldout2_fr", "insult", marks=_unmet("insult recall 0.841"), id="heldout2_fr-insult"
+    ),
+    pytest.param(
+        "heldout2_fr", "threat", marks=_unmet("threat recall 0.744"), id="heldout2_fr-threat"
+    ),
+    pytest.param("heldout2_fr", "ok", marks=_unmet("false positives 3.4 %"), id="heldout2_fr-ok"),
+    pytest.param(
+        "heldout2_en", "insult", marks=_unmet("insult recall 0.848"), id="heldout2_en-insult"
+    ),
+    pytest.param(
+        "heldout2_en", "threat", marks=_unmet("threat recall 0.700"), id="heldout2_en-threat"
+    ),
+    pytest.param("heldout2_en", "ok", id="heldout2_en-ok"),
+]
+
+
+@pytest.mark.parametrize(("name", "label"), HELD_OUT_TARGETS)
+def test_a_held_out_set_meets_its_target(classify: Classifier, name: str, label: str) -> None:
+    """Recall of at least 0.9 on insults and on threats, at most 2 % of ``ok`` flagged."""
+    records = _records(f"{name}.jsonl")
+    if label == "ok":
+        assert _false_positives(classify, records) <= FALSE_POSITIVE_TARGET
+    else:
+        assert _recall(classify, records, label) >= RECALL_TARGET
