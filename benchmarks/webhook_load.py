@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -39,8 +40,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[int]:
-    """Run ``command`` (with ``{port}`` filled in) pinned to the server CPU until ready."""
+def server_process(
+    command: list[str], env: dict[str, str], cwd: Path
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """Run ``command`` (with ``{port}`` filled in) pinned to the server CPU until ready; yield
+    its port and its process (to pause it with SIGSTOP while another server is measured)."""
     port = _free_port()
     argv = ["taskset", "-c", SERVER_CPU, *[part.format(port=port) for part in command]]
     log = cwd / f"server-{port}.log"
@@ -58,10 +62,18 @@ def server(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[int]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(log.read_text()) from None
                 time.sleep(0.1)
-        yield port
+        yield port, process
     finally:
+        process.send_signal(signal.SIGCONT)  # a paused server would never hear the SIGTERM
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[int]:
+    """Run ``command`` (with ``{port}`` filled in) pinned to the server CPU until ready."""
+    with server_process(command, env, cwd) as (port, _process):
+        yield port
 
 
 def measure(port: int, total: int, connections: int, rate: float | None, first: int) -> Result:
