@@ -28,7 +28,10 @@ trailing context (``@apres``, ``@after_en``) that only the end of the message or
 fill, so that "tu vas pleurer" is a threat but "tu vas pleurer devant ce film" is not.
 
 Each pattern is indexed by the words of one required slot (its anchor, the slot with the
-longest words): a message is only searched with the patterns whose anchor word it contains.
+longest words, a word of everyday grammar such as "you" or "je" counting as the shortest): a
+message is only searched with the patterns whose anchor word it contains. Any required slot
+would do, since each of its alternatives has a word the match contains; the longest and
+rarest words make the fewest searches.
 """
 
 from __future__ import annotations
@@ -42,6 +45,69 @@ _GAP = "..."
 _EDGES = {"^": "(?<=^ )", "$": "$"}
 _JOINERS = re.compile(r"[_'’-]")
 _MIN_STEM = 3
+#: Words in most messages, French or English: a slot of these is a poor anchor (see above).
+_EVERYDAY = frozenset(
+    [
+        "the",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "a",
+        "to",
+        "it",
+        "is",
+        "in",
+        "on",
+        "at",
+        "this",
+        "that",
+        "get",
+        "and",
+        "of",
+        "for",
+        "be",
+        "are",
+        "will",
+        "gona",
+        "je",
+        "j",
+        "tu",
+        "te",
+        "t",
+        "toi",
+        "moi",
+        "ma",
+        "mon",
+        "ta",
+        "ton",
+        "tes",
+        "on",
+        "le",
+        "la",
+        "les",
+        "de",
+        "des",
+        "un",
+        "une",
+        "et",
+        "est",
+        "es",
+        "ai",
+        "as",
+        "va",
+        "vais",
+        "pas",
+        "ne",
+        "que",
+        "qui",
+        "il",
+        "elle",
+        "c",
+        "ca",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +125,7 @@ class Pattern:
 class _Slot:
     regex: str
     anchors: tuple[str, ...]  # one folded word (or ``stem*``) per alternative
-    score: int  # the shortest of the anchors: how rare a hit on this slot is
+    score: int  # the least rare of the anchors (``_rarity``): how rare a hit on this slot is
     optional: bool
     or_end: bool = False  # the end of the message also fills this slot
 
@@ -150,8 +216,13 @@ def _compile_slot(token: str, macros: dict[str, list[str]]) -> _Slot | str:
         anchors.append(max((anchor for _, anchor in words), key=len))
     regexes.sort(key=len, reverse=True)  # the longest reading first
     # A slot the end of the message can fill holds no word for sure: never the anchor.
-    score = -1 if or_end else min(len(anchor.rstrip("*")) for anchor in anchors)
+    score = -1 if or_end else min(_rarity(anchor) for anchor in anchors)
     return _Slot("|".join(regexes), tuple(anchors), score, optional, or_end)
+
+
+def _rarity(anchor: str) -> int:
+    """How rare a hit on ``anchor`` is, roughly: its length, nothing for an everyday word."""
+    return 0 if anchor in _EVERYDAY else len(anchor.rstrip("*"))
 
 
 def _word(word: str) -> tuple[str, str]:
