@@ -46,68 +46,12 @@ _EDGES = {"^": "(?<=^ )", "$": "$"}
 _JOINERS = re.compile(r"[_'’-]")
 _MIN_STEM = 3
 #: Words in most messages, French or English: a slot of these is a poor anchor (see above).
-_EVERYDAY = frozenset(
-    [
-        "the",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "a",
-        "to",
-        "it",
-        "is",
-        "in",
-        "on",
-        "at",
-        "this",
-        "that",
-        "get",
-        "and",
-        "of",
-        "for",
-        "be",
-        "are",
-        "will",
-        "gona",
-        "je",
-        "j",
-        "tu",
-        "te",
-        "t",
-        "toi",
-        "moi",
-        "ma",
-        "mon",
-        "ta",
-        "ton",
-        "tes",
-        "on",
-        "le",
-        "la",
-        "les",
-        "de",
-        "des",
-        "un",
-        "une",
-        "et",
-        "est",
-        "es",
-        "ai",
-        "as",
-        "va",
-        "vais",
-        "pas",
-        "ne",
-        "que",
-        "qui",
-        "il",
-        "elle",
-        "c",
-        "ca",
-    ]
+_EVERYDAY_WORDS = (
+    "the you your i me my a to it is in on at this that get and of for be are will gona "
+    "je j tu te t toi moi ma mon ta ton tes le la les de des un une et est es ai as va vais "
+    "pas ne que qui il elle c ca"
 )
+_EVERYDAY = frozenset(_EVERYDAY_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
