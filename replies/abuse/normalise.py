@@ -121,8 +121,7 @@ class Normaliser:
         if not text.isascii():
             text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
             text = _NOT_ASCII.sub("\x00", text)
-        if _CLOCK.search(text):
-            text = _CLOCK.sub(" h ", text)
+        text = _CLOCK.sub(" h ", text)  # one pass either way: no search first
         if ("4" in text or "2" in text) and _SMS_DIGITS.search(text):
             text = _SMS_DIGITS.sub(lambda m: _SMS_WORDS[m.group()], text)
         bases = [text]
