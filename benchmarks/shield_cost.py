@@ -65,7 +65,7 @@ def take_turns(
     """Top throughputs, then ``turns`` open-loop segments per server, one server awake at once."""
     tops: dict[str, list[float]] = {name: [] for name in servers}
     segments: dict[str, list[Result]] = {name: [] for name in servers}
-    for process in (process for _, process in servers.values()):
+    for _, process in servers.values():
         process.send_signal(signal.SIGSTOP)
     for turn in range(TOP_RUNS + turns):
         for name, (port, process) in servers.items():
