@@ -22,7 +22,16 @@ sys.path.insert(0, str(ROOT))
 from replies.abuse import Classifier, build_classifier  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "abuse"
-SETS = ("tuning_fr", "tuning_en", "heldout_fr", "heldout_en", "heldout2_fr", "heldout2_en")
+SETS = (
+    "tuning_fr",
+    "tuning_en",
+    "heldout_fr",
+    "heldout_en",
+    "heldout2_fr",
+    "heldout2_en",
+    "heldout3_fr",
+    "heldout3_en",
+)
 ABUSIVE = ("insult", "threat")
 
 

@@ -18,6 +18,9 @@ SHA256 = {
     # The second pair, written later by someone who had read neither the lists nor any set.
     "heldout2_fr.jsonl": "1d400c96bcd72ecb14d555ae37511140f3be6beb79cb70ebf1b06ce868a599bf",
     "heldout2_en.jsonl": "603545b23b3fcc32eeda04e999fe2006ccb5400611dbf2737d33d798b69d9528",
+    # The third pair, written the same way before the sixth round.
+    "heldout3_fr.jsonl": "fb6471be84f7fc2c604f3a009b6926a938efbfaf1b8f4080b9d1d0c15511ce47",
+    "heldout3_en.jsonl": "c7702fb6b43cbf3f298b5dfb95f5a4125fc473ab3badd54a4fa8aeacec29da9a",
 }
 
 
