@@ -94,7 +94,10 @@ class SpikeWatch:
         updated = [
             self._assess(states[channel], activity[channel], blocked, now) for channel in states
         ]
-        self._spikes.save(updated, now)
+        # Unchanged states are not written again: during a flood (whose baseline is frozen)
+        # and on a silent channel that is every run, and every write waits for the webhooks'
+        # writer lock and makes them wait for it.
+        self._spikes.save([state for state in updated if state != states[state.channel]], now)
         paid = sum(activity[c].reply_cost_micro for c in PAID_CHANNELS)
         self._watch_budget(now, paid)
 

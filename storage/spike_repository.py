@@ -29,6 +29,14 @@ block_t = Block.__table__  # type: ignore[attr-defined]
 
 THREATS = text(f"message.label = '{Label.THREAT.value}'")
 REFUSED = text(f"message.outcome = '{Outcome.BUDGET.value}'")
+_STATE_COLUMNS = (
+    "updated_at",
+    "inbound_per_minute",
+    "senders_per_minute",
+    "replies_per_minute",
+    "episode_started_at",
+    "quiet_since",
+)
 #: The most messages one assessment counts (see ``SpikeRepository.activity``).
 ACTIVITY_SAMPLE = 1000
 
@@ -66,6 +74,13 @@ class SpikeRepository:
         """``writer_lock``: the responder store's (see ``storage.writes``)."""
         self._engine = engine
         self._writes = Writes(engine, writer_lock)
+        # One statement for every save, run once per row: compiled once, then cached (a
+        # multi-row VALUES would be a new statement, compiled under the writer lock, each run).
+        upsert = self._writes.insert(state_t)
+        self._save_state = upsert.on_conflict_do_update(
+            index_elements=["channel"],
+            set_={column: upsert.excluded[column] for column in _STATE_COLUMNS},
+        )
 
     def activity(self, since: datetime, until: datetime) -> dict[Channel, ChannelActivity]:
         """Each channel's traffic received in ``(since, until]`` (every channel present).
@@ -144,7 +159,9 @@ class SpikeRepository:
         return found
 
     def save(self, states: list[ChannelState], now: datetime) -> None:
-        """Keep ``states`` for the next run."""
+        """Keep ``states`` for the next run (the caller passes the ones that changed)."""
+        if not states:
+            return
         rows = [
             {
                 "channel": state.channel.value,
@@ -157,13 +174,8 @@ class SpikeRepository:
             }
             for state in states
         ]
-        statement = self._writes.insert(state_t).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=["channel"],
-            set_={name: statement.excluded[name] for name in rows[0] if name != "channel"},
-        )
         with self._writes.begin() as connection:
-            connection.execute(statement)
+            connection.execute(self._save_state, rows)
 
     def budget_today(self, day: date, default_cap_micro: int, day_start: datetime) -> BudgetToday:
         """The day's spend and cap (the setting's until a reply or Slack sets the day's row)."""

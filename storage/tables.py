@@ -214,7 +214,7 @@ class SpikeState(SQLModel, table=True):
     __tablename__ = "spike_state"
 
     channel: str = Field(primary_key=True, max_length=16)
-    updated_at: datetime
+    updated_at: datetime  # when the state last changed (an unchanged one is not rewritten)
     inbound_per_minute: float = 0.0
     senders_per_minute: float = 0.0
     replies_per_minute: float = 0.0
