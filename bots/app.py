@@ -18,7 +18,7 @@ from bots.clock import system_clock
 from bots.database import open_database
 from bots.deciders import Deciders
 from bots.error_handlers import install_error_handlers
-from bots.jobs import Job, Jobs
+from bots.jobs import Job, Jobs, ProcessTicks
 from bots.metrics import Metrics
 from bots.ops_routes import ops_router
 from bots.outbox import OUTBOX_INTERVAL_S, STATUS_PATH, build_outbox_worker
@@ -127,7 +127,7 @@ def create_app(
                 "alerts": Job(alert_delivery.run_once, ALERTS_INTERVAL_S),
                 "spikes": Job(spike_watch.run_once, SPIKES_INTERVAL_S),
             },
-            JobTicks(engine, store.writer_lock),
+            ProcessTicks() if sqlite else JobTicks(engine, store.writer_lock),
         )
         if run_jobs:
             jobs.start()

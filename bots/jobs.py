@@ -1,22 +1,23 @@
 """The scheduled jobs of ``antirelous serve``, on APScheduler's background thread.
 
 Every replica runs the same scheduler; a claim per tick in the database (``storage.job_ticks``)
-makes each job do its work once per tick across all of them.
+makes each job do its work once per tick across all of them. On SQLite, which one process
+serves, the claims stay in that process.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from replies.ports import StoreUnavailable
-from storage.job_ticks import JobTicks
 
 log = logging.getLogger("antirelous.jobs")
 # APScheduler logs every run at INFO: two lines every two seconds would drown everything else.
@@ -24,6 +25,33 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 #: A job run out of turn (a burst woke the spike detector) claims ticks of this length.
 SOON_TICK_S = 30.0
+
+
+class TickClaims(Protocol):
+    """Who runs a job's tick: ``storage.job_ticks.JobTicks`` across replicas, else one process."""
+
+    def claim(self, job: str, tick: int, now: datetime) -> bool:
+        """Whether this caller runs ``job`` for ``tick``."""
+
+
+class ProcessTicks:
+    """The claims of a database that one process serves (SQLite), kept in that process.
+
+    Nobody else can claim a tick of it, and a claim written to it would take the writer lock
+    from the webhooks every second or so for nothing.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, job: str, tick: int, now: datetime) -> bool:
+        """Whether ``job`` has not run ``tick`` yet in this process."""
+        with self._lock:
+            if self._last.get(job) == tick:
+                return False
+            self._last[job] = tick
+            return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +65,7 @@ class Job:
 class Jobs:
     """The scheduler, the jobs it runs, and the claims that keep each tick to one replica."""
 
-    def __init__(self, jobs: dict[str, Job], ticks: JobTicks) -> None:
+    def __init__(self, jobs: dict[str, Job], ticks: TickClaims) -> None:
         self._jobs = jobs
         self._ticks = ticks
         self._scheduler = BackgroundScheduler(timezone=UTC)
