@@ -32,6 +32,12 @@ LIST_FILES: dict[str, tuple[str, ...]] = {
 _STEM_KEY = 3
 _BLANK = "~ "  # replaces a safe phrase: not a letter, so only a gap (``...``) steps over it
 _MAX_EVIDENCE = 3
+# The threat words people mask as they mask insults ("je vais te t*er", "im gonna k*ll you"),
+# folded like the lists' words.
+_MASKED_THREATS = (
+    *("tuer", "buter", "crever", "violer", "viole", "morte"),
+    *("kil", "kiled", "murder", "rape", "raped", "dead"),
+)
 
 
 class Kind(IntEnum):
@@ -74,16 +80,19 @@ class WordListClassifier:
                 self._stems[stem[:_STEM_KEY]].append((stem, index))
         self._words = dict(self._words)
         self._stems = dict(self._stems)
-        # A masked word (``wh*re``) is read as an insult: the one thing people mask.
-        self._normaliser = Normaliser(vocabulary(lists[Kind.INSULT]))
+        # A masked word (``wh*re``) is read as an insult or a word of death: what people mask.
+        self._normaliser = Normaliser(vocabulary(lists[Kind.INSULT]) | set(_MASKED_THREATS))
 
     def __call__(self, text: str) -> Classification:
         found: dict[int, list[_Hit]] = {}
         game = False
         for number, reading in enumerate(self._normaliser.readings(text)):
-            candidates = self._candidates(reading)
+            words = set(reading.split())
+            candidates = self._candidates(words)
             for index in sorted(candidates):  # safe phrases first: they change the reading
                 pattern = self._entries[index].pattern
+                if pattern.requires and not _holds(words, pattern.requires):
+                    continue  # a required word is missing: no need to run the regex
                 kind = self._entries[index].kind
                 if kind is Kind.SAFE:
                     reading = pattern.regex.sub(_BLANK, reading)
@@ -98,10 +107,10 @@ class WordListClassifier:
                     found.setdefault(index, []).append(hit)
         return self._label(found, game)
 
-    def _candidates(self, reading: str) -> set[int]:
-        """The entries whose anchor word occurs in the reading."""
+    def _candidates(self, words: set[str]) -> set[int]:
+        """The entries whose anchor word occurs in the reading's words."""
         candidates: set[int] = set()
-        for word in reading.split():
+        for word in words:
             hits = self._words.get(word)
             if hits:
                 candidates.update(hits)
@@ -119,6 +128,11 @@ class WordListClassifier:
         if hits:
             return Classification(Label.INSULT, _evidence(hits))
         return Classification(Label.OK)
+
+
+def _holds(words: set[str], requires: tuple[frozenset[str], ...]) -> bool:
+    """Whether the words hold one word of each required set."""
+    return not any(map(words.isdisjoint, requires))
 
 
 def _evidence(hits: list[_Hit]) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ _CHARACTERS = str.maketrans(
         "👿": " emdevil ",
         "👀": " emeyes ",
         "💀": " emskull ",
+        "🤡": " emclown ",
         "😂": " lol ",
         "🤣": " lol ",
         "☠": " emskull ",
@@ -93,7 +94,13 @@ _SMS_DIGITS = re.compile(r"(?<=[a-z] )[24](?= [a-z])")
 _SMS_WORDS = {"2": "to", "4": "for"}
 # A clock time ("16h30", "7:40", "8h", "6pm") reads as the word ``h``, not as leetspeak
 # ("16h30" would read "iheo"): knowing her hours is what a stalking message says.
-_CLOCK = re.compile(r"(?<![a-z0-9])\d{1,2}(?:[h:.]\d{2}|h|\s?[ap]m)(?![a-z0-9])")
+# A span of hours reads the same ("24h", "u got 24hrs", "1hr to reply"): a deadline is a clock too.
+_CLOCK = re.compile(r"(?<![a-z0-9])\d{1,2}(?:[h:.]\d{2}|\s?(?:h|hrs?|hours?)|\s?[ap]m)(?![a-z0-9])")
+# A lone 1 opening a leetspeak message is "I" ("1 kn0w wh3r3 u l1v3").
+_LONE_ONE = re.compile(r"^\s*1(?= [a-z])")
+# Spaced letters with wider gaps between words: "u r   d e a d", "t . e . s   m . o . r . t . e".
+_WIDE_GAP = re.compile(r"\s{2,}")
+_LETTERS = re.compile(r"[a-z]+")
 
 
 def fold(text: str) -> str:
@@ -129,6 +136,7 @@ class Normaliser:
             as_i = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_I), text)
             as_l = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_L), text)
             bases = [as_i] if as_i == as_l else [as_i, as_l]
+            bases = [_LONE_ONE.sub("i", base) for base in bases]
         readings: list[str] = []
         for base in bases:
             for reading in self._spellings(base.replace("'", " ")):
@@ -141,10 +149,16 @@ class Normaliser:
         """Word by word, then with symbols inside words dropped and spaced letters joined."""
         plain = _NON_LETTERS.sub(" ", text)
         spellings = [plain]
-        if _MASKED.search(text):
+        masked = _MASKED.search(text)
+        if masked:
             text = _MASKED.sub(lambda m: self._unmask(m.group()), text)
-        joined = _NON_LETTERS.sub(" ", _INSIDE_WORD.sub("", text))
+        if masked or _INSIDE_WORD.search(text):
+            joined = _NON_LETTERS.sub(" ", _INSIDE_WORD.sub("", text))
+        else:  # nothing to drop or unmask: the plain words
+            joined = plain
         if _SPACED.search(joined):
+            if _WIDE_GAP.search(text):  # the wide gaps are the word breaks
+                spellings.append(" ".join(_spaced_word(chunk) for chunk in _WIDE_GAP.split(text)))
             joined = _SPACED.sub(lambda m: m.group().replace(" ", ""), joined)
         if joined != plain:
             spellings.append(joined)
@@ -155,6 +169,12 @@ class Normaliser:
         parts = [re.escape(_REPEATS.sub(r"\1", part)) for part in _MASKS.split(word)]
         guess = re.compile("[a-z]{1,3}".join(parts))
         return next((w for w in self._vocabulary if guess.fullmatch(w)), word)
+
+
+def _spaced_word(chunk: str) -> str:
+    """A run between wide gaps: one word if it is all single letters, else its words."""
+    letters = _LETTERS.findall(chunk)
+    return "".join(letters) if all(len(w) == 1 for w in letters) else " ".join(letters)
 
 
 def _unleet(chunk: str, table: dict[int, str]) -> str:

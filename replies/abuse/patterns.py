@@ -27,11 +27,12 @@ The threat lists describe shapes rather than sentences: a macro for who speaks (
 trailing context (``@apres``, ``@after_en``) that only the end of the message or words of menace
 fill, so that "tu vas pleurer" is a threat but "tu vas pleurer devant ce film" is not.
 
-Each pattern is indexed by the words of one required slot (its anchor, the slot with the
-longest words, a word of everyday grammar such as "you" or "je" counting as the shortest): a
-message is only searched with the patterns whose anchor word it contains. Any required slot
-would do, since each of its alternatives has a word the match contains; the longest and
-rarest words make the fewest searches.
+Each pattern is indexed by the words of one required slot (its anchor): a message is only
+searched with the patterns whose anchor word it contains. Any required slot would do, since each
+of its alternatives has a word the match contains; the anchor is the slot whose words a message
+holds least often, guessed from their length and number, a word of everyday grammar such as
+"you" or "je" counting as one in every message. The other required slots are checked the same
+cheap way (``requires``) before the regex runs.
 """
 
 from __future__ import annotations
@@ -49,8 +50,18 @@ _MIN_STEM = 3
 _EVERYDAY_WORDS = (
     "the you your i me my a to it is in on at this that get and of for be are will gona "
     "je j tu te t toi moi ma mon ta ton tes le la les de des un une et est es ai as va vais "
-    "pas ne que qui il elle c ca"
+    "pas ne que qui il elle c ca "
+    "u ur ya m s re ll d with what when how have has was were just like so not no do don dont "
+    "can all up out if or but we they he she him her them one now see know go going got time "
+    "day right good love too here there then en au aux du dans sur pour par avec mais ou si on "
+    "ce se sa son ses nous vous ils y bien plus tout fait faire vu trop lol mdr sais suis peux "
+    "veux quand comme aussi encore toujours soir jai tas"
 )
+# How often a word of the lists turns up in a message, roughly: everyday words always, others
+# less the longer they are; a stem (``encul*``) stands for several words.
+_EVERYDAY_COST = 1.0
+_LETTER_ODDS = 0.25
+_STEM_FACTOR = 4.0
 _EVERYDAY = frozenset(_EVERYDAY_WORDS.split())
 
 
@@ -63,13 +74,16 @@ class Pattern:
     words: frozenset[str]  # anchor words, matched whole
     stems: frozenset[str]  # anchor stems, matched as a word's start
     game_sensitive: bool = False
+    # For each other required slot of whole words, the words one of which a match contains:
+    # a message lacking all of one slot's is skipped without running the regex.
+    requires: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
     regex: str
     anchors: tuple[str, ...]  # one folded word (or ``stem*``) per alternative
-    score: int  # the least rare of the anchors (``_rarity``): how rare a hit on this slot is
+    cost: float  # how often a message holds one of its anchors, roughly (``_cost``)
     optional: bool
     or_end: bool = False  # the end of the message also fills this slot
 
@@ -103,7 +117,7 @@ def _compile_line(line: str, macros: dict[str, list[str]]) -> Pattern:
     required = [slot for slot in slots if isinstance(slot, _Slot) and not slot.optional]
     if not required:
         raise ValueError("a pattern needs one required slot")
-    anchor = max(reversed(required), key=lambda slot: slot.score)
+    anchor = min(required, key=lambda slot: slot.cost)
     pieces = [_piece(slot) for slot in slots]
     last = slots[-1]
     if isinstance(last, _Slot) and last.or_end:  # trailing context: looked at, not matched
@@ -114,7 +128,25 @@ def _compile_line(line: str, macros: dict[str, list[str]]) -> Pattern:
         words=frozenset(a for a in anchor.anchors if not a.endswith("*")),
         stems=frozenset(a[:-1] for a in anchor.anchors if a.endswith("*")),
         game_sensitive=game_sensitive,
+        requires=_requires(required, anchor),
     )
+
+
+def _requires(required: list[_Slot], anchor: _Slot) -> tuple[frozenset[str], ...]:
+    """The word sets of the required slots other than the anchor, rarest first.
+
+    Each alternative of a slot holds its anchor word whole, so a match needs one of them in the
+    message's words; slots with a stem (``encul*``) are left to the regex.
+    """
+    others = [
+        slot
+        for slot in required
+        if slot is not anchor
+        and not slot.or_end  # the end of the message may fill it
+        and not any(a.endswith("*") for a in slot.anchors)
+    ]
+    others.sort(key=lambda slot: slot.cost)
+    return tuple(frozenset(slot.anchors) for slot in others)
 
 
 # A gap may step over a blanked safe phrase ("something bad is gonna happen": "is gonna" is
@@ -157,16 +189,20 @@ def _compile_slot(token: str, macros: dict[str, list[str]]) -> _Slot | str:
         if not words:
             raise ValueError(f"empty alternative in {token!r}")
         regexes.append(" ".join(regex for regex, _ in words))
-        anchors.append(max((anchor for _, anchor in words), key=len))
+        anchors.append(min((a for _, a in words), key=lambda a: (_cost(a), -len(a))))  # rarest
     regexes.sort(key=len, reverse=True)  # the longest reading first
     # A slot the end of the message can fill holds no word for sure: never the anchor.
-    score = -1 if or_end else min(_rarity(anchor) for anchor in anchors)
-    return _Slot("|".join(regexes), tuple(anchors), score, optional, or_end)
+    cost = float("inf") if or_end else sum(_cost(anchor) for anchor in set(anchors))
+    return _Slot("|".join(regexes), tuple(anchors), cost, optional, or_end)
 
 
-def _rarity(anchor: str) -> int:
-    """How rare a hit on ``anchor`` is, roughly: its length, nothing for an everyday word."""
-    return 0 if anchor in _EVERYDAY else len(anchor.rstrip("*"))
+def _cost(anchor: str) -> float:
+    """How often a message holds ``anchor``, roughly: always for an everyday word."""
+    if anchor in _EVERYDAY:
+        return _EVERYDAY_COST
+    stem = anchor.endswith("*")
+    cost = _LETTER_ODDS ** len(anchor.rstrip("*")) * 2  # below an everyday word's, always
+    return cost * _STEM_FACTOR if stem else cost
 
 
 def _word(word: str) -> tuple[str, str]:

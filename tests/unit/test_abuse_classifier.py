@@ -67,6 +67,16 @@ def _records(name: str) -> list[dict[str, str]]:
         "bitch lol",
         "reply stupid",
         "everyone hates u",
+        "t'es qu'une menteuse",
+        "liar",
+        "ugly anyway",
+        "tchoin",
+        "cheh la moche",
+        "t moch tkt",
+        "ptn t'es vrmt une débile toi",
+        "t'as le QI d'une huître",
+        "uggo",
+        "ur a pick-me that nobody picked",
     ],
 )
 def test_obfuscated_insults_are_caught(classify: Classifier, text: str) -> None:
@@ -107,6 +117,54 @@ def test_obfuscated_insults_are_caught(classify: Classifier, text: str) -> None:
         "look out your window",
         "sleep well 😈",
         "your boss will see everything",
+        # round 6: shapes widened beyond the tuning phrasings
+        "je vais te t*er",  # a masked word of death
+        "im gonna k*ll you",
+        "u r   d e a d",  # spaced letters, wider gaps between words
+        "j e  s a i s  o ù  t ' h a b i t e s",
+        "1 kn0w wh3r3 u l1v3",  # a lone 1 opening leetspeak reads "I"
+        "u got 24hrs",  # a span of hours reads "h"
+        "ta 24h",
+        "jte retrouv tkt",
+        "jsai ou ta creché",
+        "I know where tu habites",  # mixed languages
+        "je sais where you live",
+        "t'es dead bientôt bitch",
+        "d34d s00n 💀",
+        "ton chien aboie beaucoup. il aboiera plus longtemps.",
+        "your dog barks a lot. not for much longer",
+        "ta vie va devenir un enfer",
+        "your life is about to get very hard",
+        "tu peux changer de numéro, ça changera rien",
+        "you think a fake number stops me? cute",
+        "appelle les flics, ils seront pas là h24",
+        "j'étais juste derrière toi à la caisse, t'as même pas calculé",
+        "i was right behind you at the checkout, you didnt even notice",
+        "c'est joli chez toi. surtout vu de la rue.",
+        "your light's still on. can't sleep?",
+        "jvais faire un faux compte avec tes photos",
+        "sending your nudes to everyone in your contacts",
+        "your boss is getting some interesting emails about you",
+        "que tu dises oui ou non, ça changera rien",
+        "your no means nothing to me",
+        "personne t'entendra crier",
+        "nobody's gonna hear u scream",
+        "donne moi ton vrai numéro ou ça va mal se passer",
+        "give me your real number or this gets ugly",
+        "1hr to reply or its war",
+        "encore un message de ce robot et je viens",
+        "des amis à moi vont venir te rendre une petite visite",
+        "they'll find you, and they're not as nice as me",
+        "on va te schlasser",
+        "jvais te goumer en bas d chez toi",
+        "pull up on u at ur crib",
+        "ok ok act tough, tmrw ur gone",
+        "ton patron va recevoir des trucs très intéressants sur toi",
+        "le 14 rue des Lilas, 3e étage, porte de gauche. c'est bien ça ?",
+        "je vais te tuer, et c'est pas au bowling",  # a game denied is no game
+        "I'm going to kill you, and I don't mean at bowling",
+        "si je peux pas t'avoir, personne t'aura",
+        "it'd be easy to make it look like an accident",
     ],
 )
 def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
@@ -156,6 +214,48 @@ def test_threats_are_labelled_threat(classify: Classifier, text: str) -> None:
         "tu vas te faire défoncer au foot demain mdr",
         "no one wants u to leave",
         "if u block me i'll be sad lol",
+        # round 6: innocent neighbours of the widened shapes
+        "il traîne sur son téléphone toute la journée",  # not "traînée"
+        "je te ferais jamais de mal, t'inquiète",
+        "I'd never hurt you, don't worry",
+        "Dans le film le tueur dit 'je sais où tu habites', j'en ai fait des cauchemars",
+        "in the movie the killer says 'I know where you live', gave me nightmares",
+        "mdr t'es folle toi",
+        "je t'ai à l'œil au blind test, t'as triché 😂",
+        "on va vous défoncer au foot, votre équipe est nulle",
+        "mon collègue est un vrai connard, désolé je vide mon sac",
+        "my coworker is such an asshole, sorry just venting",
+        "les accidents ça arrive, t'inquiète pas pour le vase",
+        "i know where you work, you told me, how's the new job?",
+        "you'll see, it's a great place",
+        "tu peux changer de numéro, dis-moi le nouveau",
+        "la rue est mal éclairée, je te raccompagne ?",
+        "your street is dark at night, want me to walk you home?",
+        "nobody will be around to help you move that day, sorry",
+        "in space no one can hear you scream",
+        "t'as changé de coiffure ? ça te va trop bien",
+        "my cat sat on your balcony again lol sorry",
+        "tes parents vont adorer me rencontrer",
+        "reply or I'll eat all the pizza",
+        "t'as 24h pour rendre le dossier, bon courage",
+        "you have 24 hours to submit the form",
+        "ton mec peut pas être là ce soir ? dommage",
+        "your bf can't make it tonight? shame",
+        "I know people in your area who can help you move",
+        "t'as bien fermé la porte ?",
+        "your face will be all over the billboards when you're famous",
+        "je vais raconter à ta mère comment tu as gagné le prix",
+        "spare key is under the mat, come in whenever",
+        "you should think about moving to Berlin, it's great",
+        "je viens te chercher à la gare en personne",
+        "saw you at the concert last night, great voice!",
+        "i'll come to your office party if that's ok",
+        "la prochaine fois que tu viens, je serai là",
+        "next time you visit, I'll be there",
+        "I'm going to kill you at uno lol",
+        "la bécasse des bois est un oiseau",
+        "mid-day meeting moved to 2pm",
+        "le QI de la classe est élevé",
     ],
 )
 def test_traps_flirting_and_small_talk_stay_ok(classify: Classifier, text: str) -> None:
@@ -212,44 +312,64 @@ def _false_positives(classify: Classifier, records: list[dict[str, str]]) -> flo
     return sum(classify(t).label is not Label.OK for t in oks) / len(oks)
 
 
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def _unmet(figure: str) -> pytest.MarkDecorator:
     """A target the classifier does not meet yet: recorded, and noticed once it is met."""
     return pytest.mark.xfail(strict=True, reason=f"not met: {figure} (tests/data/abuse/README.md)")
 
 
-# Every target on every held-out set; the ones not met are marked with the figure measured.
+# Every target on every held-out set, scored on its lines that no tuning set holds word for
+# word; the ones not met are marked with the figure measured (round 6).
 HELD_OUT_TARGETS = [
     pytest.param("heldout_fr", "insult", id="heldout_fr-insult"),
-    pytest.param(
-        "heldout_fr", "threat", marks=_unmet("threat recall 0.891"), id="heldout_fr-threat"
-    ),
+    pytest.param("heldout_fr", "threat", id="heldout_fr-threat"),
     pytest.param("heldout_fr", "ok", id="heldout_fr-ok"),
-    pytest.param("heldout_en", "insult", id="heldout_en-insult"),
     pytest.param(
-        "heldout_en", "threat", marks=_unmet("threat recall 0.867"), id="heldout_en-threat"
-    ),
-    pytest.param("heldout_en", "ok", id="heldout_en-ok"),
-    pytest.param(
-        "heldout2_fr", "insult", marks=_unmet("insult recall 0.841"), id="heldout2_fr-insult"
+        "heldout_en", "insult", marks=_unmet("insult recall 0.872"), id="heldout_en-insult"
     ),
     pytest.param(
-        "heldout2_fr", "threat", marks=_unmet("threat recall 0.744"), id="heldout2_fr-threat"
+        "heldout_en", "threat", marks=_unmet("threat recall 0.862"), id="heldout_en-threat"
+    ),
+    pytest.param("heldout_en", "ok", marks=_unmet("false positives 3.5 %"), id="heldout_en-ok"),
+    pytest.param(
+        "heldout2_fr", "insult", marks=_unmet("insult recall 0.800"), id="heldout2_fr-insult"
+    ),
+    pytest.param(
+        "heldout2_fr", "threat", marks=_unmet("threat recall 0.735"), id="heldout2_fr-threat"
     ),
     pytest.param("heldout2_fr", "ok", marks=_unmet("false positives 3.4 %"), id="heldout2_fr-ok"),
     pytest.param(
-        "heldout2_en", "insult", marks=_unmet("insult recall 0.848"), id="heldout2_en-insult"
+        "heldout2_en", "insult", marks=_unmet("insult recall 0.795"), id="heldout2_en-insult"
     ),
     pytest.param(
-        "heldout2_en", "threat", marks=_unmet("threat recall 0.700"), id="heldout2_en-threat"
+        "heldout2_en", "threat", marks=_unmet("threat recall 0.691"), id="heldout2_en-threat"
     ),
     pytest.param("heldout2_en", "ok", id="heldout2_en-ok"),
+    pytest.param(
+        "heldout3_fr", "insult", marks=_unmet("insult recall 0.690"), id="heldout3_fr-insult"
+    ),
+    pytest.param(
+        "heldout3_fr", "threat", marks=_unmet("threat recall 0.609"), id="heldout3_fr-threat"
+    ),
+    pytest.param("heldout3_fr", "ok", id="heldout3_fr-ok"),
+    pytest.param(
+        "heldout3_en", "insult", marks=_unmet("insult recall 0.565"), id="heldout3_en-insult"
+    ),
+    pytest.param(
+        "heldout3_en", "threat", marks=_unmet("threat recall 0.595"), id="heldout3_en-threat"
+    ),
+    pytest.param("heldout3_en", "ok", marks=_unmet("false positives 5.1 %"), id="heldout3_en-ok"),
 ]
 
 
 @pytest.mark.parametrize(("name", "label"), HELD_OUT_TARGETS)
 def test_a_held_out_set_meets_its_target(classify: Classifier, name: str, label: str) -> None:
     """Recall of at least 0.9 on insults and on threats, at most 2 % of ``ok`` flagged."""
-    records = _records(f"{name}.jsonl")
+    tuning = {_key(r["text"]) for r in _records("tuning_fr.jsonl") + _records("tuning_en.jsonl")}
+    records = [r for r in _records(f"{name}.jsonl") if _key(r["text"]) not in tuning]
     if label == "ok":
         assert _false_positives(classify, records) <= FALSE_POSITIVE_TARGET
     else:
