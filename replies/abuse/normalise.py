@@ -64,6 +64,9 @@ _CHARACTERS = str.maketrans(
         "т": "t",
     }
 )
+_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _CHARACTERS))) + "]")
+# A character that only clock times, SMS digits, leetspeak or masks use.
+_SYMBOLS = re.compile(r"[0-9@$!|+*#%]")
 _LEET_I = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
@@ -105,11 +108,19 @@ _LETTERS = re.compile(r"[a-z]+")
 
 def fold(text: str) -> str:
     """Case, accents, apostrophes and doubled letters folded away: the form lists are kept in."""
-    folded = text.casefold().translate(_CHARACTERS)
-    if not folded.isascii():
-        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
-        folded = _NOT_ASCII.sub("\x00", folded)
+    folded = _ascii(text.casefold())
     return _REPEATS.sub(r"\1", _NON_LETTERS.sub(" ", folded)).strip()
+
+
+def _ascii(text: str) -> str:
+    """``text`` (case-folded) in ASCII: the characters of ``_CHARACTERS`` replaced, accents
+    dropped, anything else non-ASCII a NUL (not a letter). Each step runs only when needed."""
+    if _TRANSLATED.search(text):
+        text = text.translate(_CHARACTERS)
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = _NOT_ASCII.sub("\x00", text)
+    return text
 
 
 class Normaliser:
@@ -124,32 +135,33 @@ class Normaliser:
 
     def readings(self, text: str) -> tuple[str, ...]:
         """The message as space-padded runs of folded words, one per plausible reading."""
-        text = text.casefold().translate(_CHARACTERS)
-        if not text.isascii():
-            text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-            text = _NOT_ASCII.sub("\x00", text)
-        text = _CLOCK.sub(" h ", text)  # one pass either way: no search first
-        if ("4" in text or "2" in text) and _SMS_DIGITS.search(text):
-            text = _SMS_DIGITS.sub(lambda m: _SMS_WORDS[m.group()], text)
+        text = _ascii(text.casefold())
+        # Digits and symbols (clock times, SMS digits, leetspeak, masks) are rare in what people
+        # write: without them, every pass that reads them is skipped.
+        symbols = _SYMBOLS.search(text) is not None
+        if symbols:
+            text = _CLOCK.sub(" h ", text)  # one pass either way: no search first
+            if ("4" in text or "2" in text) and _SMS_DIGITS.search(text):
+                text = _SMS_DIGITS.sub(lambda m: _SMS_WORDS[m.group()], text)
         bases = [text]
-        if _LEET_HINT.search(text):
+        if symbols and _LEET_HINT.search(text):
             as_i = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_I), text)
             as_l = _CHUNK.sub(lambda m: _unleet(m.group(), _LEET_L), text)
             bases = [as_i] if as_i == as_l else [as_i, as_l]
             bases = [_LONE_ONE.sub("i", base) for base in bases]
         readings: list[str] = []
         for base in bases:
-            for reading in self._spellings(base.replace("'", " ")):
+            for reading in self._spellings(base.replace("'", " "), symbols):
                 padded = " " + _REPEATS.sub(r"\1", reading).strip() + " "
                 if padded not in readings:
                     readings.append(padded)
         return tuple(readings)
 
-    def _spellings(self, text: str) -> list[str]:
+    def _spellings(self, text: str, symbols: bool) -> list[str]:
         """Word by word, then with symbols inside words dropped and spaced letters joined."""
         plain = _NON_LETTERS.sub(" ", text)
         spellings = [plain]
-        masked = _MASKED.search(text)
+        masked = symbols and _MASKED.search(text)
         if masked:
             text = _MASKED.sub(lambda m: self._unmask(m.group()), text)
         if masked or _INSIDE_WORD.search(text):
