@@ -10,11 +10,11 @@ next, whichever tree is served, so a run of one then a run of the other compares
 trees. Both servers therefore stay up and take turns: while one is measured the other is
 stopped (SIGSTOP: none of its threads, jobs included, runs), and the turns are short and many,
 so that whatever the machine does hits both alike. Each turn sends ``--segment`` first
-contacts at ``--rate`` after a short warm-up; the report gives each tree's p99 over all its
-turns, the median of its turns' p99, and the top throughput (closed loop, median of three,
-also taken in turns).
+contacts after a short warm-up, at ``--load`` times the baseline's top throughput (or at
+``--rate``); the report gives each tree's p99 over all its turns, the median of its turns'
+p99, and the top throughput (closed loop, median of three, also taken in turns).
 
-    .venv/bin/python benchmarks/shield_cost.py [--turns 12] [--rate 900] [--database-dir DIR]
+    .venv/bin/python benchmarks/shield_cost.py [--turns 12] [--load 0.45] [--database-dir DIR]
 
 ``--database-dir /dev/shm`` keeps the SQLite files in memory, taking the disk's own latency
 out of both. Automatic pause is off on both (so that every request takes the full path: with
@@ -60,29 +60,45 @@ def environment(database: Path, tree: Path) -> dict[str, str]:
 
 
 def take_turns(
-    servers: dict[str, tuple[int, subprocess.Popen[bytes]]], runs: Runs, turns: int, rate: float
-) -> tuple[dict[str, list[float]], dict[str, list[Result]]]:
-    """Top throughputs, then ``turns`` open-loop segments per server, one server awake at once."""
+    servers: dict[str, tuple[int, subprocess.Popen[bytes]]],
+    runs: Runs,
+    turns: int,
+    rate: float | None,
+    load: float,
+) -> tuple[dict[str, list[float]], dict[str, list[Result]], float]:
+    """Top throughputs, then ``turns`` open-loop segments per server, one server awake at once.
+
+    Without a ``rate``, the segments run at ``load`` times the baseline's top throughput (the
+    first server's): the same share of capacity whatever the machine's speed that day, since a
+    rate near capacity measures queueing, not the cost of a request.
+    """
     tops: dict[str, list[float]] = {name: [] for name in servers}
     segments: dict[str, list[Result]] = {name: [] for name in servers}
     for _, process in servers.values():
         process.send_signal(signal.SIGSTOP)
     for turn in range(TOP_RUNS + turns):
+        if turn == TOP_RUNS and rate is None:
+            rate = load * statistics.median(next(iter(tops.values())))
         for name, (port, process) in servers.items():
             process.send_signal(signal.SIGCONT)
             if turn < TOP_RUNS:
                 tops[name].append(runs.top(port, 1).rate)
             else:
+                assert rate is not None
                 segments[name].append(runs.at(port, rate))
             process.send_signal(signal.SIGSTOP)
         print(f"turn {turn + 1} of {TOP_RUNS + turns}", file=sys.stderr, flush=True)
-    return tops, segments
+    assert rate is not None
+    return tops, segments, rate
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--baseline", default=PRE_SHIELD, help="git revision without the shield")
-    parser.add_argument("--rate", type=float, default=900.0, help="open-loop requests/s")
+    parser.add_argument("--rate", type=float, help="open-loop requests/s (default: --load)")
+    parser.add_argument(
+        "--load", type=float, default=0.45, help="open-loop rate, a share of the baseline's top"
+    )
     parser.add_argument("--segment", type=int, default=9000, help="requests per turn")
     parser.add_argument("--turns", type=int, default=12)
     parser.add_argument("--connections", type=int, default=32)
@@ -108,12 +124,12 @@ def main() -> int:
                 for i, (name, tree) in enumerate(trees.items())
             }
             runs = Runs(args.segment, args.connections)
-            tops, segments = take_turns(servers, runs, args.turns, args.rate)
+            tops, segments, rate = take_turns(servers, runs, args.turns, args.rate, args.load)
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline)])
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(databases, ignore_errors=True)
-    report(tops, segments, args.rate)
+    report(tops, segments, rate)
     return 0
 
 
