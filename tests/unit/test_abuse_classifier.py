@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -321,47 +322,33 @@ def _unmet(figure: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"not met: {figure} (tests/data/abuse/README.md)")
 
 
+def _target(name: str, label: str, unmet: str | None = None) -> Any:
+    """One held-out set's target for one label; ``unmet``: the figure measured, if short."""
+    marks = [_unmet(unmet)] if unmet else []
+    return pytest.param(name, label, marks=marks, id=f"{name}-{label}")
+
+
 # Every target on every held-out set, scored on its lines that no tuning set holds word for
 # word; the ones not met are marked with the figure measured (round 6).
 HELD_OUT_TARGETS = [
-    pytest.param("heldout_fr", "insult", id="heldout_fr-insult"),
-    pytest.param("heldout_fr", "threat", id="heldout_fr-threat"),
-    pytest.param("heldout_fr", "ok", id="heldout_fr-ok"),
-    pytest.param(
-        "heldout_en", "insult", marks=_unmet("insult recall 0.872"), id="heldout_en-insult"
-    ),
-    pytest.param(
-        "heldout_en", "threat", marks=_unmet("threat recall 0.862"), id="heldout_en-threat"
-    ),
-    pytest.param("heldout_en", "ok", marks=_unmet("false positives 3.5 %"), id="heldout_en-ok"),
-    pytest.param(
-        "heldout2_fr", "insult", marks=_unmet("insult recall 0.800"), id="heldout2_fr-insult"
-    ),
-    pytest.param(
-        "heldout2_fr", "threat", marks=_unmet("threat recall 0.735"), id="heldout2_fr-threat"
-    ),
-    pytest.param("heldout2_fr", "ok", marks=_unmet("false positives 3.4 %"), id="heldout2_fr-ok"),
-    pytest.param(
-        "heldout2_en", "insult", marks=_unmet("insult recall 0.795"), id="heldout2_en-insult"
-    ),
-    pytest.param(
-        "heldout2_en", "threat", marks=_unmet("threat recall 0.691"), id="heldout2_en-threat"
-    ),
-    pytest.param("heldout2_en", "ok", id="heldout2_en-ok"),
-    pytest.param(
-        "heldout3_fr", "insult", marks=_unmet("insult recall 0.690"), id="heldout3_fr-insult"
-    ),
-    pytest.param(
-        "heldout3_fr", "threat", marks=_unmet("threat recall 0.609"), id="heldout3_fr-threat"
-    ),
-    pytest.param("heldout3_fr", "ok", id="heldout3_fr-ok"),
-    pytest.param(
-        "heldout3_en", "insult", marks=_unmet("insult recall 0.565"), id="heldout3_en-insult"
-    ),
-    pytest.param(
-        "heldout3_en", "threat", marks=_unmet("threat recall 0.595"), id="heldout3_en-threat"
-    ),
-    pytest.param("heldout3_en", "ok", marks=_unmet("false positives 5.1 %"), id="heldout3_en-ok"),
+    _target("heldout_fr", "insult"),
+    _target("heldout_fr", "threat"),
+    _target("heldout_fr", "ok"),
+    _target("heldout_en", "insult", "insult recall 0.872"),
+    _target("heldout_en", "threat", "threat recall 0.862"),
+    _target("heldout_en", "ok", "false positives 3.5 %"),
+    _target("heldout2_fr", "insult", "insult recall 0.800"),
+    _target("heldout2_fr", "threat", "threat recall 0.735"),
+    _target("heldout2_fr", "ok", "false positives 3.4 %"),
+    _target("heldout2_en", "insult", "insult recall 0.795"),
+    _target("heldout2_en", "threat", "threat recall 0.691"),
+    _target("heldout2_en", "ok"),
+    _target("heldout3_fr", "insult", "insult recall 0.690"),
+    _target("heldout3_fr", "threat", "threat recall 0.609"),
+    _target("heldout3_fr", "ok"),
+    _target("heldout3_en", "insult", "insult recall 0.565"),
+    _target("heldout3_en", "threat", "threat recall 0.595"),
+    _target("heldout3_en", "ok", "false positives 5.1 %"),
 ]
 
 
