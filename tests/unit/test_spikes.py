@@ -108,6 +108,20 @@ def test_a_burst_on_the_hot_path_wakes_the_detector_at_most_every_few_seconds() 
     assert woken == [0.0, 30.0]
 
 
+def test_a_burst_that_goes_on_wakes_the_detector_once() -> None:
+    now = [100.0]
+    woken: list[float] = []
+    trigger = SpikeTrigger(lambda: woken.append(now[0]), monotonic=lambda: now[0])
+    for _ in range(10_000):  # 100 messages a second for 100 s: the regular runs follow it
+        trigger.note(Channel.SMS)
+        now[0] += 0.01
+    assert len(woken) == 1 and woken[0] < 101  # at its 20th message, once
+    now[0] += 60  # a quiet minute, then a new burst
+    for _ in range(BURST_MESSAGES):
+        trigger.note(Channel.SMS)
+    assert len(woken) == 2
+
+
 def test_the_spending_pace_comes_from_the_days_total_once_there_is_history() -> None:
     pace = SpendingPace()
     start = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)
