@@ -69,7 +69,7 @@ def take_turns(
     """Top throughputs, then ``turns`` open-loop segments per server, one server awake at once.
 
     Without a ``rate``, the segments run at ``load`` times the baseline's top throughput (the
-    first server's): the same share of capacity whatever the machine's speed that day, since a
+    first server's): the same share of capacity whatever the machine's speed at the time, since a
     rate near capacity measures queueing, not the cost of a request.
     """
     tops: dict[str, list[float]] = {name: [] for name in servers}
