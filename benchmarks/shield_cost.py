@@ -34,8 +34,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import Result
@@ -44,6 +46,7 @@ from webhook_load import CLIENT_CPU, PUBLIC_URL, ROOT, TOKEN, Runs, server_proce
 #: The last commit before the shield.
 PRE_SHIELD = "9f606ec"
 TOP_RUNS = 3
+T = TypeVar("T")
 
 
 def environment(database: Path, tree: Path) -> dict[str, str]:
@@ -59,6 +62,23 @@ def environment(database: Path, tree: Path) -> dict[str, str]:
     }
 
 
+def in_turns(
+    servers: dict[str, tuple[int, subprocess.Popen[bytes]]],
+    turns: int,
+    measure: Callable[[int], T],
+    phase: str,
+) -> dict[str, list[T]]:
+    """``measure(port)`` of each server ``turns`` times, one server awake at a time."""
+    found: dict[str, list[T]] = {name: [] for name in servers}
+    for turn in range(turns):
+        for name, (port, process) in servers.items():
+            process.send_signal(signal.SIGCONT)
+            found[name].append(measure(port))
+            process.send_signal(signal.SIGSTOP)
+        print(f"{phase}: turn {turn + 1} of {turns}", file=sys.stderr, flush=True)
+    return found
+
+
 def take_turns(
     servers: dict[str, tuple[int, subprocess.Popen[bytes]]],
     runs: Runs,
@@ -72,24 +92,12 @@ def take_turns(
     first server's): the same share of capacity whatever the machine's speed at the time, since a
     rate near capacity measures queueing, not the cost of a request.
     """
-    tops: dict[str, list[float]] = {name: [] for name in servers}
-    segments: dict[str, list[Result]] = {name: [] for name in servers}
     for _, process in servers.values():
         process.send_signal(signal.SIGSTOP)
-    for turn in range(TOP_RUNS + turns):
-        if turn == TOP_RUNS and rate is None:
-            rate = load * statistics.median(next(iter(tops.values())))
-        for name, (port, process) in servers.items():
-            process.send_signal(signal.SIGCONT)
-            if turn < TOP_RUNS:
-                tops[name].append(runs.top(port, 1).rate)
-            else:
-                assert rate is not None
-                segments[name].append(runs.at(port, rate))
-            process.send_signal(signal.SIGSTOP)
-        print(f"turn {turn + 1} of {TOP_RUNS + turns}", file=sys.stderr, flush=True)
-    assert rate is not None
-    return tops, segments, rate
+    tops = in_turns(servers, TOP_RUNS, lambda port: runs.top(port, 1).rate, "top throughput")
+    at = rate or load * statistics.median(next(iter(tops.values())))
+    segments = in_turns(servers, turns, lambda port: runs.at(port, at), f"at {at:.0f} req/s")
+    return tops, segments, at
 
 
 def main() -> int:
