@@ -29,14 +29,6 @@ block_t = Block.__table__  # type: ignore[attr-defined]
 
 THREATS = text(f"message.label = '{Label.THREAT.value}'")
 REFUSED = text(f"message.outcome = '{Outcome.BUDGET.value}'")
-_STATE_COLUMNS = (
-    "updated_at",
-    "inbound_per_minute",
-    "senders_per_minute",
-    "replies_per_minute",
-    "episode_started_at",
-    "quiet_since",
-)
 #: The most messages one assessment counts (see ``SpikeRepository.activity``).
 ACTIVITY_SAMPLE = 1000
 
@@ -79,7 +71,7 @@ class SpikeRepository:
         upsert = self._writes.insert(state_t)
         self._save_state = upsert.on_conflict_do_update(
             index_elements=["channel"],
-            set_={column: upsert.excluded[column] for column in _STATE_COLUMNS},
+            set_={c.name: upsert.excluded[c.name] for c in state_t.columns if not c.primary_key},
         )
 
     def activity(self, since: datetime, until: datetime) -> dict[Channel, ChannelActivity]:
