@@ -32,6 +32,8 @@ SETS = (
     "heldout2_en",
     "heldout3_fr",
     "heldout3_en",
+    "heldout4_fr",
+    "heldout4_en",
 )
 ABUSIVE = ("insult", "threat")
 

@@ -21,6 +21,9 @@ SHA256 = {
     # The third pair, written the same way before the sixth round.
     "heldout3_fr.jsonl": "fb6471be84f7fc2c604f3a009b6926a938efbfaf1b8f4080b9d1d0c15511ce47",
     "heldout3_en.jsonl": "c7702fb6b43cbf3f298b5dfb95f5a4125fc473ab3badd54a4fa8aeacec29da9a",
+    # The fourth pair, written the same way before the seventh round.
+    "heldout4_fr.jsonl": "161cd5af94096f318bf7c19954d68ac49cdc992321e36bf63c5602daa3c1292b",
+    "heldout4_en.jsonl": "6de3e139347469fde2fd87b2dd6843c0bd5bd14b8171cf4d693abd8b2af6908d",
 }
 
 
@@ -51,6 +54,8 @@ SHARED_WITH_TUNING = {
     "heldout2_en.jsonl": 35,
     "heldout3_fr.jsonl": 0,
     "heldout3_en.jsonl": 0,
+    "heldout4_fr.jsonl": 0,
+    "heldout4_en.jsonl": 0,
 }
 
 
