@@ -329,26 +329,32 @@ def _target(name: str, label: str, unmet: str | None = None) -> Any:
 
 
 # Every target on every held-out set, scored on its lines that no tuning set holds word for
-# word; the ones not met are marked with the figure measured (round 6).
+# word; the ones not met are marked with the figure measured (round 7).
 HELD_OUT_TARGETS = [
     _target("heldout_fr", "insult"),
     _target("heldout_fr", "threat"),
     _target("heldout_fr", "ok"),
-    _target("heldout_en", "insult", "insult recall 0.872"),
-    _target("heldout_en", "threat", "threat recall 0.862"),
-    _target("heldout_en", "ok", "false positives 3.5 %"),
-    _target("heldout2_fr", "insult", "insult recall 0.800"),
-    _target("heldout2_fr", "threat", "threat recall 0.735"),
+    _target("heldout_en", "insult", "insult recall 0.894"),
+    _target("heldout_en", "threat", "threat recall 0.897"),
+    _target("heldout_en", "ok"),
+    _target("heldout2_fr", "insult", "insult recall 0.860"),
+    _target("heldout2_fr", "threat", "threat recall 0.765"),
     _target("heldout2_fr", "ok", "false positives 3.4 %"),
-    _target("heldout2_en", "insult", "insult recall 0.795"),
-    _target("heldout2_en", "threat", "threat recall 0.691"),
+    _target("heldout2_en", "insult", "insult recall 0.841"),
+    _target("heldout2_en", "threat", "threat recall 0.721"),
     _target("heldout2_en", "ok"),
-    _target("heldout3_fr", "insult", "insult recall 0.690"),
+    _target("heldout3_fr", "insult", "insult recall 0.776"),
     _target("heldout3_fr", "threat", "threat recall 0.609"),
     _target("heldout3_fr", "ok"),
-    _target("heldout3_en", "insult", "insult recall 0.565"),
+    _target("heldout3_en", "insult", "insult recall 0.726"),
     _target("heldout3_en", "threat", "threat recall 0.595"),
-    _target("heldout3_en", "ok", "false positives 5.1 %"),
+    _target("heldout3_en", "ok", "false positives 3.4 %"),
+    _target("heldout4_fr", "insult", "insult recall 0.812"),
+    _target("heldout4_fr", "threat", "threat recall 0.597"),
+    _target("heldout4_fr", "ok", "false positives 3.4 %"),
+    _target("heldout4_en", "insult", "insult recall 0.724"),
+    _target("heldout4_en", "threat", "threat recall 0.726"),
+    _target("heldout4_en", "ok", "false positives 7.8 %"),
 ]
 
 
