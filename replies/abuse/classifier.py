@@ -32,6 +32,10 @@ LIST_FILES: dict[str, tuple[str, ...]] = {
 _STEM_KEY = 3
 _BLANK = "~ "  # replaces a safe phrase: not a letter, so only a gap (``...``) steps over it
 _MAX_EVIDENCE = 3
+#: Words whose candidate patterns are remembered. Messages share most of their words, so
+#: nearly every word of a message is found here; past this many the memory starts afresh, so
+#: that a flood of invented words cannot grow it without end.
+_WORDS_REMEMBERED = 50_000
 # The threat words people mask as they mask insults ("je vais te t*er", "im gonna k*ll you"),
 # folded like the lists' words.
 _MASKED_THREATS = (
@@ -80,6 +84,7 @@ class WordListClassifier:
                 self._stems[stem[:_STEM_KEY]].append((stem, index))
         self._words = dict(self._words)
         self._stems = dict(self._stems)
+        self._anchored_by_word: dict[str, tuple[int, ...]] = {}
         # A masked word (``wh*re``) is read as an insult or a word of death: what people mask.
         self._normaliser = Normaliser(vocabulary(lists[Kind.INSULT]) | set(_MASKED_THREATS))
 
@@ -110,14 +115,25 @@ class WordListClassifier:
     def _candidates(self, words: set[str]) -> set[int]:
         """The entries whose anchor word occurs in the reading's words."""
         candidates: set[int] = set()
+        remembered = self._anchored_by_word
         for word in words:
-            hits = self._words.get(word)
-            if hits:
-                candidates.update(hits)
-            stems = self._stems.get(word[:_STEM_KEY])
-            if stems:
-                candidates.update(i for stem, i in stems if word.startswith(stem))
+            anchored = remembered.get(word)
+            if anchored is None:
+                anchored = self._anchored(word)
+                if len(remembered) >= _WORDS_REMEMBERED:
+                    remembered.clear()
+                remembered[word] = anchored  # threads may race here: both store the same
+            if anchored:
+                candidates.update(anchored)
         return candidates
+
+    def _anchored(self, word: str) -> tuple[int, ...]:
+        """The entries anchored on ``word``: as a whole word, or by a stem it starts with."""
+        stems = self._stems.get(word[:_STEM_KEY], ())
+        return (
+            *self._words.get(word, ()),
+            *(index for stem, index in stems if word.startswith(stem)),
+        )
 
     def _label(self, found: dict[int, list[_Hit]], game: bool) -> Classification:
         if game:  # "je vais te tuer au bowling": banter, unless a threat of another kind
