@@ -35,7 +35,7 @@ _MAX_EVIDENCE = 3
 #: Words whose candidate patterns are remembered. Messages share most of their words, so
 #: nearly every word of a message is found here; past this many the memory starts afresh, so
 #: that a flood of invented words cannot grow it without end.
-_WORDS_REMEMBERED = 50_000
+WORDS_REMEMBERED = 50_000
 # The threat words people mask as they mask insults ("je vais te t*er", "im gonna k*ll you"),
 # folded like the lists' words.
 _MASKED_THREATS = (
@@ -73,7 +73,9 @@ class _Hit:
 class WordListClassifier:
     """A ``Classifier``: call it with a message, get its label and the words that earned it."""
 
-    def __init__(self, lists: dict[Kind, list[Pattern]]) -> None:
+    def __init__(
+        self, lists: dict[Kind, list[Pattern]], words_remembered: int = WORDS_REMEMBERED
+    ) -> None:
         self._entries = [_Entry(kind, p) for kind in sorted(lists) for p in lists[kind]]
         self._words: dict[str, list[int]] = defaultdict(list)
         self._stems: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -85,6 +87,7 @@ class WordListClassifier:
         self._words = dict(self._words)
         self._stems = dict(self._stems)
         self._anchored_by_word: dict[str, tuple[int, ...]] = {}
+        self._words_remembered = words_remembered
         # A masked word (``wh*re``) is read as an insult or a word of death: what people mask.
         self._normaliser = Normaliser(vocabulary(lists[Kind.INSULT]) | set(_MASKED_THREATS))
 
@@ -120,7 +123,7 @@ class WordListClassifier:
             anchored = remembered.get(word)
             if anchored is None:
                 anchored = self._anchored(word)
-                if len(remembered) >= _WORDS_REMEMBERED:
+                if len(remembered) >= self._words_remembered:
                     remembered.clear()
                 remembered[word] = anchored  # threads may race here: both store the same
             if anchored:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from replies.abuse import Classification, Classifier, build_classifier
+from replies.abuse.classifier import WordListClassifier, load_lists
 from replies.abuse.normalise import fold
 from replies.types import Label
 
@@ -367,3 +368,12 @@ def test_a_held_out_set_meets_its_target(classify: Classifier, name: str, label:
         assert _false_positives(classify, records) <= FALSE_POSITIVE_TARGET
     else:
         assert _recall(classify, records, label) >= RECALL_TARGET
+
+
+def test_forgetting_the_words_it_remembered_changes_no_label(classify: Classifier) -> None:
+    """A flood of invented words empties the memory of each word's patterns over and over (it
+    is bounded): every message is still labelled as with a memory that never forgets."""
+    forgetful = WordListClassifier(load_lists(), words_remembered=5)
+    records = _records("tuning_fr.jsonl")[::7] + _records("tuning_en.jsonl")[::7]
+    assert len(records) > 700
+    assert [forgetful(r["text"]) for r in records] == [classify(r["text"]) for r in records]
