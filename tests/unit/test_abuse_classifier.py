@@ -330,7 +330,7 @@ def _target(name: str, label: str, unmet: str | None = None) -> Any:
 
 
 # Every target on every held-out set, scored on its lines that no tuning set holds word for
-# word; the ones not met are marked with the figure measured (round 7).
+# word; the ones not met are marked with the figure measured (round 8).
 HELD_OUT_TARGETS = [
     _target("heldout_fr", "insult"),
     _target("heldout_fr", "threat"),
@@ -339,8 +339,8 @@ HELD_OUT_TARGETS = [
     _target("heldout_en", "threat", "threat recall 0.897"),
     _target("heldout_en", "ok"),
     _target("heldout2_fr", "insult", "insult recall 0.860"),
-    _target("heldout2_fr", "threat", "threat recall 0.765"),
-    _target("heldout2_fr", "ok", "false positives 3.4 %"),
+    _target("heldout2_fr", "threat", "threat recall 0.750"),
+    _target("heldout2_fr", "ok", "false positives 2.6 %"),
     _target("heldout2_en", "insult", "insult recall 0.841"),
     _target("heldout2_en", "threat", "threat recall 0.721"),
     _target("heldout2_en", "ok"),
@@ -355,7 +355,7 @@ HELD_OUT_TARGETS = [
     _target("heldout4_fr", "ok", "false positives 3.4 %"),
     _target("heldout4_en", "insult", "insult recall 0.724"),
     _target("heldout4_en", "threat", "threat recall 0.726"),
-    _target("heldout4_en", "ok", "false positives 7.8 %"),
+    _target("heldout4_en", "ok", "false positives 6.0 %"),
 ]
 
 
