@@ -329,33 +329,36 @@ def _target(name: str, label: str, unmet: str | None = None) -> Any:
     return pytest.param(name, label, marks=marks, id=f"{name}-{label}")
 
 
-# Every target on every held-out set, scored on its lines that no tuning set holds word for
-# word; the ones not met are marked with the figure measured (round 8).
+HELD_OUT_SETS = (
+    *("heldout_fr", "heldout_en", "heldout2_fr", "heldout2_en"),
+    *("heldout3_fr", "heldout3_en", "heldout4_fr", "heldout4_en"),
+)
+# The targets not met yet, with the figure measured (round 8) on the lines no tuning set holds.
+UNMET = {
+    ("heldout_en", "insult"): "insult recall 0.894",
+    ("heldout_en", "threat"): "threat recall 0.897",
+    ("heldout2_fr", "insult"): "insult recall 0.860",
+    ("heldout2_fr", "threat"): "threat recall 0.750",
+    ("heldout2_fr", "ok"): "false positives 2.6 %",
+    ("heldout2_en", "insult"): "insult recall 0.841",
+    ("heldout2_en", "threat"): "threat recall 0.721",
+    ("heldout3_fr", "insult"): "insult recall 0.776",
+    ("heldout3_fr", "threat"): "threat recall 0.609",
+    ("heldout3_en", "insult"): "insult recall 0.726",
+    ("heldout3_en", "threat"): "threat recall 0.595",
+    ("heldout3_en", "ok"): "false positives 3.4 %",
+    ("heldout4_fr", "insult"): "insult recall 0.812",
+    ("heldout4_fr", "threat"): "threat recall 0.597",
+    ("heldout4_fr", "ok"): "false positives 3.4 %",
+    ("heldout4_en", "insult"): "insult recall 0.724",
+    ("heldout4_en", "threat"): "threat recall 0.726",
+    ("heldout4_en", "ok"): "false positives 6.0 %",
+}
+# Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [
-    _target("heldout_fr", "insult"),
-    _target("heldout_fr", "threat"),
-    _target("heldout_fr", "ok"),
-    _target("heldout_en", "insult", "insult recall 0.894"),
-    _target("heldout_en", "threat", "threat recall 0.897"),
-    _target("heldout_en", "ok"),
-    _target("heldout2_fr", "insult", "insult recall 0.860"),
-    _target("heldout2_fr", "threat", "threat recall 0.750"),
-    _target("heldout2_fr", "ok", "false positives 2.6 %"),
-    _target("heldout2_en", "insult", "insult recall 0.841"),
-    _target("heldout2_en", "threat", "threat recall 0.721"),
-    _target("heldout2_en", "ok"),
-    _target("heldout3_fr", "insult", "insult recall 0.776"),
-    _target("heldout3_fr", "threat", "threat recall 0.609"),
-    _target("heldout3_fr", "ok"),
-    _target("heldout3_en", "insult", "insult recall 0.726"),
-    _target("heldout3_en", "threat", "threat recall 0.595"),
-    _target("heldout3_en", "ok", "false positives 3.4 %"),
-    _target("heldout4_fr", "insult", "insult recall 0.812"),
-    _target("heldout4_fr", "threat", "threat recall 0.597"),
-    _target("heldout4_fr", "ok", "false positives 3.4 %"),
-    _target("heldout4_en", "insult", "insult recall 0.724"),
-    _target("heldout4_en", "threat", "threat recall 0.726"),
-    _target("heldout4_en", "ok", "false positives 6.0 %"),
+    _target(name, label, UNMET.get((name, label)))
+    for name in HELD_OUT_SETS
+    for label in ("insult", "threat", "ok")
 ]
 
 
