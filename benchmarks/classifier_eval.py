@@ -75,6 +75,12 @@ def scores(classify: Classifier, records: list[dict[str, str]]) -> dict[str, flo
     return figures
 
 
+def median_and_p99(timings: list[float]) -> tuple[float, float]:
+    """The median and the 99th percentile of ``timings``."""
+    timings = sorted(timings)
+    return statistics.median(timings), timings[int(len(timings) * 0.99)]
+
+
 def speed(classify: Classifier, texts: list[str], rounds: int) -> tuple[float, float]:
     """Median and p99 microseconds per call, each text timed ``rounds`` times."""
     timings: list[float] = []
@@ -83,8 +89,7 @@ def speed(classify: Classifier, texts: list[str], rounds: int) -> tuple[float, f
             start = time.perf_counter_ns()
             classify(text)
             timings.append((time.perf_counter_ns() - start) / 1000)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.99)]
+    return median_and_p99(timings)
 
 
 class Evictor:
@@ -116,8 +121,7 @@ def cold_speed(classify: Classifier, texts: list[str]) -> tuple[float, float]:
         start = time.thread_time_ns()
         classify(text)
         timings.append((time.thread_time_ns() - start) / 1000)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.99)]
+    return median_and_p99(timings)
 
 
 def row(classify: Classifier, name: str, records: list[dict[str, str]]) -> None:
