@@ -37,6 +37,8 @@ SETS = (
     "heldout3_en",
     "heldout4_fr",
     "heldout4_en",
+    "heldout5_fr",
+    "heldout5_en",
 )
 ABUSIVE = ("insult", "threat")
 

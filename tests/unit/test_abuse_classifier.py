@@ -332,6 +332,7 @@ def _target(name: str, label: str, unmet: str | None = None) -> Any:
 HELD_OUT_SETS = (
     *("heldout_fr", "heldout_en", "heldout2_fr", "heldout2_en"),
     *("heldout3_fr", "heldout3_en", "heldout4_fr", "heldout4_en"),
+    *("heldout5_fr", "heldout5_en"),
 )
 # The targets not met yet, with the figure measured (round 8) on the lines no tuning set holds.
 UNMET = {
@@ -353,6 +354,10 @@ UNMET = {
     ("heldout4_en", "insult"): "insult recall 0.724",
     ("heldout4_en", "threat"): "threat recall 0.726",
     ("heldout4_en", "ok"): "false positives 6.0 %",
+    ("heldout5_fr", "insult"): "insult recall 0.824",
+    ("heldout5_fr", "threat"): "threat recall 0.557",
+    ("heldout5_en", "insult"): "insult recall 0.534",
+    ("heldout5_en", "threat"): "threat recall 0.571",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

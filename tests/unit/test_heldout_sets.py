@@ -24,6 +24,9 @@ SHA256 = {
     # The fourth pair, written the same way before the seventh round.
     "heldout4_fr.jsonl": "161cd5af94096f318bf7c19954d68ac49cdc992321e36bf63c5602daa3c1292b",
     "heldout4_en.jsonl": "6de3e139347469fde2fd87b2dd6843c0bd5bd14b8171cf4d693abd8b2af6908d",
+    # The fifth pair, written the same way before the ninth round.
+    "heldout5_fr.jsonl": "0cca7bb1557d770c6b2c8024430cd705e0f605b4c6e06416e6c165263337c94a",
+    "heldout5_en.jsonl": "5a218a582c01b91b6e5b31f9380fcdd2ea1821268508881927a76710726290a8",
 }
 
 
@@ -56,6 +59,8 @@ SHARED_WITH_TUNING = {
     "heldout3_en.jsonl": 0,
     "heldout4_fr.jsonl": 0,
     "heldout4_en.jsonl": 0,
+    "heldout5_fr.jsonl": 0,
+    "heldout5_en.jsonl": 0,
 }
 
 
