@@ -44,6 +44,11 @@ def _records(name: str) -> list[dict[str, str]]:
         "sal*pe",
         "SALE PUTE",
         "con😡nard",
+        # accents added, precomposed (folded by table) or combining, and full-width letters
+        "çönnàrd",
+        "ĉonnaŕd",
+        "pu\u0301te",
+        "ｃｏｎｎａｒｄ",
         "ntm",
         "fdp",
         "tg",
