@@ -32,6 +32,9 @@ LIST_FILES: dict[str, tuple[str, ...]] = {
 _STEM_KEY = 3
 _BLANK = "~ "  # replaces a safe phrase: not a letter, so only a gap (``...``) steps over it
 _MAX_EVIDENCE = 3
+# Most messages are ok: one shared answer (it is immutable) rather than a frozen dataclass
+# built per call, whose ``__init__`` goes through ``object.__setattr__`` for each field.
+_OK = Classification(Label.OK)
 #: Words whose candidate patterns are remembered. Messages share most of their words, so
 #: nearly every word of a message is found here; past this many the memory starts afresh, so
 #: that a flood of invented words cannot grow it without end.
@@ -161,7 +164,7 @@ class WordListClassifier:
             return Classification(Label.THREAT, _evidence(hits))
         if hits:
             return Classification(Label.INSULT, _evidence(hits))
-        return Classification(Label.OK)
+        return _OK
 
 
 def _required_slots(entries: list[_Entry]) -> tuple[list[int], dict[str, int]]:
