@@ -339,30 +339,29 @@ HELD_OUT_SETS = (
     *("heldout3_fr", "heldout3_en", "heldout4_fr", "heldout4_en"),
     *("heldout5_fr", "heldout5_en"),
 )
-# The targets not met yet, with the figure measured (round 8) on the lines no tuning set holds.
+# The targets not met yet, with the figure measured (round 9) on the lines no tuning set holds.
 UNMET = {
     ("heldout_en", "insult"): "insult recall 0.894",
     ("heldout_en", "threat"): "threat recall 0.897",
     ("heldout2_fr", "insult"): "insult recall 0.860",
-    ("heldout2_fr", "threat"): "threat recall 0.750",
-    ("heldout2_fr", "ok"): "false positives 2.6 %",
+    ("heldout2_fr", "threat"): "threat recall 0.765",
     ("heldout2_en", "insult"): "insult recall 0.841",
-    ("heldout2_en", "threat"): "threat recall 0.721",
+    ("heldout2_en", "threat"): "threat recall 0.750",
     ("heldout3_fr", "insult"): "insult recall 0.776",
-    ("heldout3_fr", "threat"): "threat recall 0.609",
+    ("heldout3_fr", "threat"): "threat recall 0.621",
     ("heldout3_en", "insult"): "insult recall 0.726",
-    ("heldout3_en", "threat"): "threat recall 0.595",
+    ("heldout3_en", "threat"): "threat recall 0.620",
     ("heldout3_en", "ok"): "false positives 3.4 %",
-    ("heldout4_fr", "insult"): "insult recall 0.812",
-    ("heldout4_fr", "threat"): "threat recall 0.597",
+    ("heldout4_fr", "insult"): "insult recall 0.854",
+    ("heldout4_fr", "threat"): "threat recall 0.611",
     ("heldout4_fr", "ok"): "false positives 3.4 %",
-    ("heldout4_en", "insult"): "insult recall 0.724",
-    ("heldout4_en", "threat"): "threat recall 0.726",
+    ("heldout4_en", "insult"): "insult recall 0.741",
+    ("heldout4_en", "threat"): "threat recall 0.767",
     ("heldout4_en", "ok"): "false positives 6.0 %",
     ("heldout5_fr", "insult"): "insult recall 0.824",
-    ("heldout5_fr", "threat"): "threat recall 0.557",
-    ("heldout5_en", "insult"): "insult recall 0.534",
-    ("heldout5_en", "threat"): "threat recall 0.571",
+    ("heldout5_fr", "threat"): "threat recall 0.595",
+    ("heldout5_en", "insult"): "insult recall 0.552",
+    ("heldout5_en", "threat"): "threat recall 0.607",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [
