@@ -39,6 +39,8 @@ SETS = (
     "heldout4_en",
     "heldout5_fr",
     "heldout5_en",
+    "heldout6_fr",
+    "heldout6_en",
 )
 ABUSIVE = ("insult", "threat")
 

@@ -337,7 +337,7 @@ def _target(name: str, label: str, unmet: str | None = None) -> Any:
 HELD_OUT_SETS = (
     *("heldout_fr", "heldout_en", "heldout2_fr", "heldout2_en"),
     *("heldout3_fr", "heldout3_en", "heldout4_fr", "heldout4_en"),
-    *("heldout5_fr", "heldout5_en"),
+    *("heldout5_fr", "heldout5_en", "heldout6_fr", "heldout6_en"),
 )
 # The targets not met yet, with the figure measured (round 9) on the lines no tuning set holds.
 UNMET = {
@@ -362,6 +362,12 @@ UNMET = {
     ("heldout5_fr", "threat"): "threat recall 0.595",
     ("heldout5_en", "insult"): "insult recall 0.552",
     ("heldout5_en", "threat"): "threat recall 0.607",
+    ("heldout6_fr", "insult"): "insult recall 0.691",
+    ("heldout6_fr", "threat"): "threat recall 0.675",
+    ("heldout6_fr", "ok"): "false positives 3.4 %",
+    ("heldout6_en", "insult"): "insult recall 0.717",
+    ("heldout6_en", "threat"): "threat recall 0.610",
+    ("heldout6_en", "ok"): "false positives 5.1 %",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

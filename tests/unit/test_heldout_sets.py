@@ -27,6 +27,9 @@ SHA256 = {
     # The fifth pair, written the same way before the ninth round.
     "heldout5_fr.jsonl": "0cca7bb1557d770c6b2c8024430cd705e0f605b4c6e06416e6c165263337c94a",
     "heldout5_en.jsonl": "5a218a582c01b91b6e5b31f9380fcdd2ea1821268508881927a76710726290a8",
+    # The sixth pair, written the same way before the tenth round.
+    "heldout6_fr.jsonl": "f36a8d0994407efcd4f9e6b7995fcf959745baed08417d4ed087df1b2c376f00",
+    "heldout6_en.jsonl": "33fb6be7fe8dc92e16910d5778dd76739745037e79978e11c8edbe9fa42e9722",
 }
 
 
@@ -61,6 +64,8 @@ SHARED_WITH_TUNING = {
     "heldout4_en.jsonl": 0,
     "heldout5_fr.jsonl": 0,
     "heldout5_en.jsonl": 0,
+    "heldout6_fr.jsonl": 0,
+    "heldout6_en.jsonl": 0,
 }
 
 
