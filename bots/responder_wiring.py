@@ -25,7 +25,7 @@ MESSAGING_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 @functools.cache
 def packaged_classifier() -> Classifier:
     """The word-list classifier, built once per process: the lists are packaged, immutable
-    data, and compiling them takes a second or two (every app a test builds would pay it).
+    data, and compiling them takes two or three seconds (every app a test builds would pay it).
     """
     return build_classifier()
 

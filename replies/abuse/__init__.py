@@ -37,8 +37,8 @@ def label_everything_ok(text: str) -> Classification:
 def build_classifier() -> Classifier:
     """The French and English word-list classifier, its packaged lists compiled once.
 
-    Call it once at start-up and keep the result: building takes a second or two, a call tens
-    of microseconds.
+    Call it once at start-up and keep the result: building takes two or three seconds, a call
+    tens of microseconds.
     """
     from replies.abuse.classifier import build_word_list_classifier  # it imports this module
 
