@@ -41,6 +41,8 @@ SETS = (
     "heldout5_en",
     "heldout6_fr",
     "heldout6_en",
+    "heldout7_fr",
+    "heldout7_en",
 )
 ABUSIVE = ("insult", "threat")
 

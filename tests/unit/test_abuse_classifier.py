@@ -338,6 +338,7 @@ HELD_OUT_SETS = (
     *("heldout_fr", "heldout_en", "heldout2_fr", "heldout2_en"),
     *("heldout3_fr", "heldout3_en", "heldout4_fr", "heldout4_en"),
     *("heldout5_fr", "heldout5_en", "heldout6_fr", "heldout6_en"),
+    *("heldout7_fr", "heldout7_en"),
 )
 # The targets not met yet, with the figure measured (round 10) on the lines no tuning set holds.
 UNMET = {
@@ -367,6 +368,11 @@ UNMET = {
     ("heldout6_en", "insult"): "insult recall 0.833",
     ("heldout6_en", "threat"): "threat recall 0.610",
     ("heldout6_en", "ok"): "false positives 4.2 %",
+    ("heldout7_fr", "threat"): "threat recall 0.615",
+    ("heldout7_fr", "ok"): "false positives 3.4 %",
+    ("heldout7_en", "insult"): "insult recall 0.768",
+    ("heldout7_en", "threat"): "threat recall 0.519",
+    ("heldout7_en", "ok"): "false positives 2.6 %",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

@@ -30,6 +30,9 @@ SHA256 = {
     # The sixth pair, written the same way before the tenth round.
     "heldout6_fr.jsonl": "f36a8d0994407efcd4f9e6b7995fcf959745baed08417d4ed087df1b2c376f00",
     "heldout6_en.jsonl": "33fb6be7fe8dc92e16910d5778dd76739745037e79978e11c8edbe9fa42e9722",
+    # The seventh pair, written the same way before the eleventh round.
+    "heldout7_fr.jsonl": "1032cd6827e75dea28131acd5d7897da774a1258dc9078180229bfea3ac7620f",
+    "heldout7_en.jsonl": "a80718f38be826d4a49ce5efd77580d5781ca33c1388e24de9e76b038ef94827",
 }
 
 
@@ -66,6 +69,8 @@ SHARED_WITH_TUNING = {
     "heldout5_en.jsonl": 0,
     "heldout6_fr.jsonl": 0,
     "heldout6_en.jsonl": 0,
+    "heldout7_fr.jsonl": 0,
+    "heldout7_en.jsonl": 0,
 }
 
 
