@@ -340,7 +340,7 @@ HELD_OUT_SETS = (
     *("heldout5_fr", "heldout5_en", "heldout6_fr", "heldout6_en"),
     *("heldout7_fr", "heldout7_en"),
 )
-# The targets not met yet, with the figure measured (round 10) on the lines no tuning set holds.
+# The targets not met yet, with the figure measured (round 11) on the lines no tuning set holds.
 UNMET = {
     ("heldout_en", "insult"): "insult recall 0.894",
     ("heldout_en", "threat"): "threat recall 0.897",
@@ -350,7 +350,7 @@ UNMET = {
     ("heldout2_en", "threat"): "threat recall 0.750",
     ("heldout3_fr", "insult"): "insult recall 0.845",
     ("heldout3_fr", "threat"): "threat recall 0.632",
-    ("heldout3_en", "insult"): "insult recall 0.839",
+    ("heldout3_en", "insult"): "insult recall 0.823",
     ("heldout3_en", "threat"): "threat recall 0.620",
     ("heldout3_en", "ok"): "false positives 2.5 %",
     ("heldout4_fr", "insult"): "insult recall 0.854",
@@ -359,14 +359,14 @@ UNMET = {
     ("heldout4_en", "threat"): "threat recall 0.767",
     ("heldout4_en", "ok"): "false positives 4.3 %",
     ("heldout5_fr", "threat"): "threat recall 0.608",
-    ("heldout5_en", "insult"): "insult recall 0.655",
+    ("heldout5_en", "insult"): "insult recall 0.672",
     ("heldout5_en", "threat"): "threat recall 0.607",
     ("heldout5_en", "ok"): "false positives 2.6 % (1.7 % in round 9)",
     ("heldout6_fr", "insult"): "insult recall 0.800",
-    ("heldout6_fr", "threat"): "threat recall 0.675",
+    ("heldout6_fr", "threat"): "threat recall 0.662",
     ("heldout6_fr", "ok"): "false positives 2.6 %",
-    ("heldout6_en", "insult"): "insult recall 0.833",
-    ("heldout6_en", "threat"): "threat recall 0.610",
+    ("heldout6_en", "insult"): "insult recall 0.850",
+    ("heldout6_en", "threat"): "threat recall 0.598",
     ("heldout6_en", "ok"): "false positives 4.2 %",
     ("heldout7_fr", "threat"): "threat recall 0.615",
     ("heldout7_fr", "ok"): "false positives 3.4 %",
