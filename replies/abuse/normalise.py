@@ -136,7 +136,7 @@ def _decomposed(text: str) -> str:
 
 # The accented Latin letters of French and its neighbours, each as ``_decomposed`` reads it:
 # one table lookup per letter instead of decomposing the whole message, which inside the
-# server (Unicode's tables out of the caches) cost a fifth of reading a message. Whatever else
+# server (Unicode's tables out of the caches) cost a quarter of reading a message. Whatever else
 # is not ASCII (emoji, other scripts, ligatures) still goes through ``_decomposed``.
 _LATIN = {code: _decomposed(chr(code)) for code in range(0xC0, 0x250)}
 
