@@ -26,24 +26,18 @@ sys.path.insert(0, str(ROOT))
 from replies.abuse import Classifier, build_classifier  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "abuse"
-SETS = (
-    "tuning_fr",
-    "tuning_en",
-    "heldout_fr",
-    "heldout_en",
-    "heldout2_fr",
-    "heldout2_en",
-    "heldout3_fr",
-    "heldout3_en",
-    "heldout4_fr",
-    "heldout4_en",
-    "heldout5_fr",
-    "heldout5_en",
-    "heldout6_fr",
-    "heldout6_en",
-    "heldout7_fr",
-    "heldout7_en",
-)
+
+
+def _set_order(path: Path) -> tuple[int, int]:
+    """Tuning sets first, then the held-out pairs in the order they were written, fr then en."""
+    kind, _, language = path.stem.rpartition("_")
+    rank = -1 if kind == "tuning" else int(kind.removeprefix("heldout") or 1)
+    return rank, language != "fr"
+
+
+#: Every set in the data folder: a new held-out pair is measured as soon as it is committed.
+SETS = tuple(path.stem for path in sorted(DATA.glob("*.jsonl"), key=_set_order))
+
 ABUSIVE = ("insult", "threat")
 
 

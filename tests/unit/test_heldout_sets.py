@@ -53,6 +53,12 @@ def test_a_held_out_set_is_unchanged_since_it_was_committed(name: str) -> None:
     assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == SHA256[name]
 
 
+def test_every_held_out_set_committed_is_pinned() -> None:
+    """A set added without its checksum could be edited after tuning unnoticed."""
+    committed = {path.name for path in DATA.glob("heldout*.jsonl")}
+    assert committed == set(SHA256) == set(SHARED_WITH_TUNING)
+
+
 # Lines a held-out set shares word for word with the tuning sets, as found when the overlap was
 # first counted (short common messages both writers wrote; see the README there). The tuning
 # sets only grow: a higher count means a held-out line was added to them.
