@@ -369,6 +369,10 @@ UNMET = {
     ("heldout7_en", "insult"): "insult recall 0.768",
     ("heldout7_en", "threat"): "threat recall 0.519",
     ("heldout7_en", "ok"): "false positives 2.6 %",
+    ("heldout8_fr", "insult"): "insult recall 0.735",
+    ("heldout8_fr", "threat"): "threat recall 0.561",
+    ("heldout8_en", "insult"): "insult recall 0.696",
+    ("heldout8_en", "threat"): "threat recall 0.600",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

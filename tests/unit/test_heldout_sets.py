@@ -33,6 +33,9 @@ SHA256 = {
     # The seventh pair, written the same way before the eleventh round.
     "heldout7_fr.jsonl": "1032cd6827e75dea28131acd5d7897da774a1258dc9078180229bfea3ac7620f",
     "heldout7_en.jsonl": "a80718f38be826d4a49ce5efd77580d5781ca33c1388e24de9e76b038ef94827",
+    # The eighth pair, written the same way before the twelfth round.
+    "heldout8_fr.jsonl": "f588b3f52628a14e6efd04ad5abc385fb0d5415a7d77750ec940af6be89cfa04",
+    "heldout8_en.jsonl": "23ec17aff9dc77fc6ecfc371dc956305f272cfd38b17407e89840de6d393076a",
 }
 
 
@@ -77,6 +80,8 @@ SHARED_WITH_TUNING = {
     "heldout6_en.jsonl": 0,
     "heldout7_fr.jsonl": 0,
     "heldout7_en.jsonl": 0,
+    "heldout8_fr.jsonl": 0,
+    "heldout8_en.jsonl": 0,
 }
 
 
