@@ -372,6 +372,11 @@ UNMET = {
     ("heldout8_fr", "threat"): "threat recall 0.573",
     ("heldout8_en", "insult"): "insult recall 0.739",
     ("heldout8_en", "threat"): "threat recall 0.640",
+    ("heldout9_fr", "insult"): "insult recall 0.800",
+    ("heldout9_fr", "threat"): "threat recall 0.570",
+    ("heldout9_en", "insult"): "insult recall 0.717",
+    ("heldout9_en", "threat"): "threat recall 0.553",
+    ("heldout9_en", "ok"): "false positives 2.5 %",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

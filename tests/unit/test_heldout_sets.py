@@ -36,6 +36,9 @@ SHA256 = {
     # The eighth pair, written the same way before the twelfth round.
     "heldout8_fr.jsonl": "f588b3f52628a14e6efd04ad5abc385fb0d5415a7d77750ec940af6be89cfa04",
     "heldout8_en.jsonl": "23ec17aff9dc77fc6ecfc371dc956305f272cfd38b17407e89840de6d393076a",
+    # The ninth pair, written the same way before the thirteenth round.
+    "heldout9_fr.jsonl": "25f350517935438ab97b01259665a07fc777ee78fac3feb5605ae2bfac1ebeda",
+    "heldout9_en.jsonl": "4cad5eca72828cc406a18b24ed418e07e373dfc141e4a6c17b47b6479df500e1",
 }
 
 
@@ -82,6 +85,8 @@ SHARED_WITH_TUNING = {
     "heldout7_en.jsonl": 0,
     "heldout8_fr.jsonl": 0,
     "heldout8_en.jsonl": 0,
+    "heldout9_fr.jsonl": 0,
+    "heldout9_en.jsonl": 0,
 }
 
 
