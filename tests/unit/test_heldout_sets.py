@@ -39,6 +39,9 @@ SHA256 = {
     # The ninth pair, written the same way before the thirteenth round.
     "heldout9_fr.jsonl": "25f350517935438ab97b01259665a07fc777ee78fac3feb5605ae2bfac1ebeda",
     "heldout9_en.jsonl": "4cad5eca72828cc406a18b24ed418e07e373dfc141e4a6c17b47b6479df500e1",
+    # The tenth pair, written the same way before the fourteenth round.
+    "heldout10_fr.jsonl": "77382e270fd5a6d3aacc0126482e36d623a1445d1e9dbbfa2c806cb8a13a2725",
+    "heldout10_en.jsonl": "0216992aab22a0f6100d613402aa849a128e9d82b4bc3a849a3756bfa3d23491",
 }
 
 
@@ -87,6 +90,8 @@ SHARED_WITH_TUNING = {
     "heldout8_en.jsonl": 0,
     "heldout9_fr.jsonl": 0,
     "heldout9_en.jsonl": 0,
+    "heldout10_fr.jsonl": 0,
+    "heldout10_en.jsonl": 0,
 }
 
 
