@@ -19,7 +19,9 @@ from collections.abc import Iterable
 # letters that look Latin (a common way round filters). The emoji that carry a threat (a knife,
 # a gun, a coffin, a drop of blood, a grinning devil, watching eyes, a skull) become words of
 # their own (``emknife``) that the lists can aim: they are otherwise dropped with every other
-# symbol. Tears of laughter read "lol", which makes "je vais te tuer 😂" banter (games.txt).
+# symbol. So do those that menace only beside others (fire and a house, a rope, a hammer, an
+# ambulance, acid, a camera): 🔥 alone is a compliment, 🔥🏠 is arson. Tears of laughter read
+# "lol", which makes "je vais te tuer 😂" banter (games.txt).
 _CHARACTERS = str.maketrans(
     {
         "🔪": " emknife ",
@@ -38,6 +40,18 @@ _CHARACTERS = str.maketrans(
         "😂": " lol ",
         "🤣": " lol ",
         "☠": " emskull ",
+        "🔥": " emfire ",
+        "🧨": " emfire ",
+        "🏠": " emhouse ",
+        "🏡": " emhouse ",
+        "🪢": " emrope ",
+        "🔨": " emhammer ",
+        "🚑": " emambulance ",
+        "🏥": " emambulance ",
+        "🧪": " emacid ",
+        "📸": " emcamera ",
+        "📷": " emcamera ",
+        "📹": " emcamera ",
         "’": "'",
         "‘": "'",
         "ʼ": "'",

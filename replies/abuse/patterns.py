@@ -20,7 +20,9 @@ tuer au bowling"). Entries are folded like messages, so they are written with th
 doubled letters, as people spell them. Two readings of a message give lists words that are
 not letters in it (see ``normalise``): a clock time ("16h30", "7:40", "6pm") reads ``h``, so a
 list can say "à_h" or "at_h"; and the emoji of menace read as words (``emknife`` for a knife or
-an axe, ``emgun``, ``emcofin`` as folded, ``emblood``, ``emdevil``, ``emeyes``, ``emskull``).
+an axe, ``emgun``, ``emcofin`` as folded, ``emblood``, ``emdevil``, ``emeyes``, ``emskull``,
+and, menacing only beside others, ``emfire``, ``emhouse``, ``emrope``, ``emhamer`` as folded,
+``emambulance``, ``emacid``, ``emcamera``).
 
 The threat lists describe shapes rather than sentences: a macro for who speaks (``@qui_va``,
 ``@squad``), a gap (``...`` or ``... ...``), a macro for the harm (``@blesser``, ``@hurt``) and a
