@@ -385,6 +385,11 @@ UNMET = {
     ("heldout10_en", "insult"): "insult recall 0.825",
     ("heldout10_en", "threat"): "threat recall 0.690",
     ("heldout10_en", "ok"): "false positives 5.0 %",
+    ("heldout11_fr", "insult"): "insult recall 0.825",
+    ("heldout11_fr", "threat"): "threat recall 0.647",
+    ("heldout11_fr", "ok"): "false positives 2.5 %",
+    ("heldout11_en", "insult"): "insult recall 0.839",
+    ("heldout11_en", "threat"): "threat recall 0.652",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

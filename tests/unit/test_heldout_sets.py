@@ -42,6 +42,9 @@ SHA256 = {
     # The tenth pair, written the same way before the fourteenth round.
     "heldout10_fr.jsonl": "77382e270fd5a6d3aacc0126482e36d623a1445d1e9dbbfa2c806cb8a13a2725",
     "heldout10_en.jsonl": "0216992aab22a0f6100d613402aa849a128e9d82b4bc3a849a3756bfa3d23491",
+    # The eleventh pair, written the same way before the fifteenth round.
+    "heldout11_fr.jsonl": "9fabcd3bc3b51a1e1d2ab961f3d6a76ff3f9c52ef70713e0dc1ac172fe576800",
+    "heldout11_en.jsonl": "4ab7996a9aa395ee3ab2925534ffa318f020569fa06aebb3bbcdab2e10cff6c6",
 }
 
 
@@ -92,6 +95,8 @@ SHARED_WITH_TUNING = {
     "heldout9_en.jsonl": 0,
     "heldout10_fr.jsonl": 0,
     "heldout10_en.jsonl": 0,
+    "heldout11_fr.jsonl": 0,
+    "heldout11_en.jsonl": 0,
 }
 
 
