@@ -19,9 +19,9 @@ from collections.abc import Iterable
 # letters that look Latin (a common way round filters). The emoji that carry a threat (a knife,
 # a gun, a coffin, a drop of blood, a grinning devil, watching eyes, a skull) become words of
 # their own (``emknife``) that the lists can aim: they are otherwise dropped with every other
-# symbol. So do those that menace only beside others (fire and a house, a rope, a hammer, an
-# ambulance, acid, a camera): 🔥 alone is a compliment, 🔥🏠 is arson. Tears of laughter read
-# "lol", which makes "je vais te tuer 😂" banter (games.txt).
+# symbol. Those that menace only beside other words (fire and a house, a rope, a hammer, an
+# ambulance, acid, a camera) become words too: 🔥 alone is a compliment, 🔥🏠 is arson. Tears
+# of laughter read "lol", which makes "je vais te tuer 😂" banter (games.txt).
 _CHARACTERS = str.maketrans(
     {
         "🔪": " emknife ",
