@@ -390,6 +390,12 @@ UNMET = {
     ("heldout11_fr", "ok"): "false positives 2.5 %",
     ("heldout11_en", "insult"): "insult recall 0.855",
     ("heldout11_en", "threat"): "threat recall 0.708",
+    ("heldout12_fr", "insult"): "insult recall 0.774",
+    ("heldout12_fr", "threat"): "threat recall 0.615",
+    ("heldout12_fr", "ok"): "false positives 2.5 %",
+    ("heldout12_en", "insult"): "insult recall 0.808",
+    ("heldout12_en", "threat"): "threat recall 0.756",
+    ("heldout12_en", "ok"): "false positives 5.0 %",
 }
 # Every target on every held-out set, scored on its lines that no tuning set holds word for word.
 HELD_OUT_TARGETS = [

@@ -45,6 +45,9 @@ SHA256 = {
     # The eleventh pair, written the same way before the fifteenth round.
     "heldout11_fr.jsonl": "9fabcd3bc3b51a1e1d2ab961f3d6a76ff3f9c52ef70713e0dc1ac172fe576800",
     "heldout11_en.jsonl": "4ab7996a9aa395ee3ab2925534ffa318f020569fa06aebb3bbcdab2e10cff6c6",
+    # The twelfth pair, written the same way before the sixteenth round.
+    "heldout12_fr.jsonl": "1f2bdf8f76b7c5633792ae38df11a3f4348e285afa51c0b044064be8ad1b2e4d",
+    "heldout12_en.jsonl": "39fe7c584a839f810dee2293195b837f8e0486da6b04a892b46216e13bd29318",
 }
 
 
@@ -97,6 +100,8 @@ SHARED_WITH_TUNING = {
     "heldout10_en.jsonl": 0,
     "heldout11_fr.jsonl": 0,
     "heldout11_en.jsonl": 0,
+    "heldout12_fr.jsonl": 0,
+    "heldout12_en.jsonl": 0,
 }
 
 
