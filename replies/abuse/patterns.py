@@ -79,12 +79,16 @@ class Pattern:
     # For each other required slot of whole words, the words one of which a match contains:
     # a message lacking all of one slot's is skipped without running the regex.
     requires: tuple[frozenset[str], ...] = ()
+    # The anchor words that fill the slot alone, not as one word of a phrase ("pute", not the
+    # "pete" of "qui_se_la_pète"): what a masked word (``p*te``) may stand for.
+    lone_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
     regex: str
     anchors: tuple[str, ...]  # one folded word (or ``stem*``) per alternative
+    lone: frozenset[str]  # the anchors that are their alternative's only word
     cost: float  # how often a message holds one of its anchors, roughly (``_cost``)
     optional: bool
     or_end: bool = False  # the end of the message also fills this slot
@@ -131,6 +135,7 @@ def _compile_line(line: str, macros: dict[str, list[str]]) -> Pattern:
         stems=frozenset(a[:-1] for a in anchor.anchors if a.endswith("*")),
         game_sensitive=game_sensitive,
         requires=_requires(required, anchor),
+        lone_words=frozenset(a for a in anchor.lone if not a.endswith("*")),
     )
 
 
@@ -186,16 +191,19 @@ def _compile_slot(token: str, macros: dict[str, list[str]]) -> _Slot | str:
     alternatives = [a for a in alternatives if a != "$"]
     regexes: list[str] = []
     anchors: list[str] = []
+    lone: set[str] = set()
     for alternative in alternatives:
         words = [_word(word) for word in _JOINERS.sub(" ", alternative).split()]
         if not words:
             raise ValueError(f"empty alternative in {token!r}")
         regexes.append(" ".join(regex for regex, _ in words))
         anchors.append(min((a for _, a in words), key=lambda a: (_cost(a), -len(a))))  # rarest
+        if len(words) == 1:
+            lone.add(anchors[-1])
     regexes.sort(key=len, reverse=True)  # the longest reading first
     # A slot the end of the message can fill holds no word for sure: never the anchor.
     cost = float("inf") if or_end else sum(_cost(anchor) for anchor in set(anchors))
-    return _Slot("|".join(regexes), tuple(anchors), cost, optional, or_end)
+    return _Slot("|".join(regexes), tuple(anchors), frozenset(lone), cost, optional, or_end)
 
 
 def _cost(anchor: str) -> float:
@@ -236,5 +244,5 @@ def _expand(body: str, macros: dict[str, list[str]]) -> list[str]:
 
 
 def vocabulary(patterns: list[Pattern]) -> set[str]:
-    """The whole anchor words of the patterns: what a masked word may stand for."""
-    return {word for pattern in patterns for word in pattern.words}
+    """The anchor words that fill a slot alone: what a masked word may stand for."""
+    return {word for pattern in patterns for word in pattern.lone_words}

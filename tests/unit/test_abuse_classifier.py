@@ -42,6 +42,7 @@ def _records(name: str) -> list[dict[str, str]]:
         "c.o.n.n.a.r.d",
         "p-u-t-e",
         "sal*pe",
+        "t'es qu'une p*te",  # not "pete", which the lists hold only inside "qui se la pète"
         "SALE PUTE",
         "con😡nard",
         # accents added, precomposed (folded by table) or combining, and full-width letters
