@@ -159,11 +159,17 @@ class Normaliser:
     """Reads a message the ways a flooder may have meant it.
 
     ``vocabulary`` holds the folded words of the lists: a masked word (``sal*pe``) is read as the
-    list word it can stand for, since a mask hides nothing else worth reading.
+    list word it can stand for, since a mask hides nothing else worth reading. Which word, when
+    several fit, gives two readings: the shortest, and the shortest of ``first`` (the words that
+    abuse on their own). "f**k you" needs the first ("fck you", not "freak you"), "s*ut" the
+    second ("slut", not the "shut" of "shut up").
     """
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        self._vocabulary = sorted({w for w in vocabulary if len(w) >= 3}, key=lambda w: (len(w), w))
+    def __init__(self, vocabulary: Iterable[str], first: Iterable[str] = ()) -> None:
+        words = {w for w in vocabulary if len(w) >= 3}
+        preferred = set(first)
+        self._shortest = sorted(words, key=lambda w: (len(w), w))
+        self._preferred = sorted(words, key=lambda w: (w not in preferred, len(w), w))
 
     def readings(self, text: str) -> tuple[str, ...]:
         """The message as space-padded runs of folded words, one per plausible reading."""
@@ -183,19 +189,21 @@ class Normaliser:
             bases = [_LONE_ONE.sub("i", base) for base in bases]
         readings: list[str] = []
         for base in bases:
-            for reading in self._spellings(base.replace("'", " "), symbols):
-                padded = " " + _REPEATS.sub(_ONE_LETTER, reading).strip() + " "
-                if padded not in readings:
-                    readings.append(padded)
+            masked = symbols and _MASKED.search(base) is not None
+            for order in (self._shortest, self._preferred) if masked else (self._shortest,):
+                for reading in self._spellings(base.replace("'", " "), masked, order):
+                    padded = " " + _REPEATS.sub(_ONE_LETTER, reading).strip() + " "
+                    if padded not in readings:
+                        readings.append(padded)
         return tuple(readings)
 
-    def _spellings(self, text: str, symbols: bool) -> list[str]:
-        """Word by word, then with symbols inside words dropped and spaced letters joined."""
+    def _spellings(self, text: str, masked: bool, vocabulary: list[str]) -> list[str]:
+        """Word by word, then with symbols inside words dropped, masked words read as the first
+        word of ``vocabulary`` that fits, and spaced letters joined."""
         plain = _NON_LETTERS.sub(" ", text)
         spellings = [plain]
-        masked = symbols and _MASKED.search(text)
         if masked:
-            text = _MASKED.sub(lambda m: self._unmask(m.group()), text)
+            text = _MASKED.sub(lambda m: _unmask(m.group(), vocabulary), text)
         if masked or _INSIDE_WORD.search(text):
             joined = _NON_LETTERS.sub(" ", _INSIDE_WORD.sub("", text))
         else:  # nothing to drop or unmask: the plain words
@@ -208,11 +216,12 @@ class Normaliser:
             spellings.append(joined)
         return spellings
 
-    def _unmask(self, word: str) -> str:
-        """The first list word that the masked word can stand for, else the word unchanged."""
-        parts = [re.escape(_REPEATS.sub(_ONE_LETTER, part)) for part in _MASKS.split(word)]
-        guess = re.compile("[a-z]{1,3}".join(parts))
-        return next((w for w in self._vocabulary if guess.fullmatch(w)), word)
+
+def _unmask(word: str, vocabulary: list[str]) -> str:
+    """The first word of ``vocabulary`` that the masked word can stand for, else the word."""
+    parts = [re.escape(_REPEATS.sub(_ONE_LETTER, part)) for part in _MASKS.split(word)]
+    guess = re.compile("[a-z]{1,3}".join(parts))
+    return next((w for w in vocabulary if guess.fullmatch(w)), word)
 
 
 def _spaced_word(chunk: str) -> str:

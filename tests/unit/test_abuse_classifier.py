@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from replies.abuse import Classification, Classifier, build_classifier
-from replies.abuse.classifier import WordListClassifier, load_lists
+from replies.abuse.classifier import Kind, WordListClassifier, load_lists
 from replies.abuse.normalise import fold
 from replies.types import Label
 
@@ -43,6 +43,7 @@ def _records(name: str) -> list[dict[str, str]]:
         "p-u-t-e",
         "sal*pe",
         "t'es qu'une p*te",  # not "pete", which the lists hold only inside "qui se la pète"
+        "what a s*ut",  # not the "shut" of "shut up"
         "SALE PUTE",
         "con😡nard",
         # accents added, precomposed (folded by table) or combining, and full-width letters
@@ -364,12 +365,12 @@ UNMET = {
     ("heldout5_en", "threat"): "threat recall 0.702",
     ("heldout5_en", "ok"): "false positives 2.6 % (1.7 % in round 9)",
     ("heldout6_fr", "insult"): "insult recall 0.836",
-    ("heldout6_fr", "threat"): "threat recall 0.727",
+    ("heldout6_fr", "threat"): "threat recall 0.740",
     ("heldout6_fr", "ok"): "false positives 2.6 %",
     ("heldout6_en", "insult"): "insult recall 0.867",
     ("heldout6_en", "threat"): "threat recall 0.720",
     ("heldout6_en", "ok"): "false positives 3.4 %",
-    ("heldout7_fr", "threat"): "threat recall 0.705",
+    ("heldout7_fr", "threat"): "threat recall 0.718",
     ("heldout7_fr", "ok"): "false positives 3.4 %",
     ("heldout7_en", "insult"): "insult recall 0.786",
     ("heldout7_en", "threat"): "threat recall 0.646",
@@ -415,6 +416,25 @@ def test_a_held_out_set_meets_its_target(classify: Classifier, name: str, label:
         assert _false_positives(classify, records) <= FALSE_POSITIVE_TARGET
     else:
         assert _recall(classify, records, label) >= RECALL_TARGET
+
+
+def test_every_word_that_insults_alone_still_does_with_a_letter_masked() -> None:
+    """A mask is read as a list word it can stand for, and a new list line can bring a word that
+    takes the mask from the insult ("shut" from "s*ut", "pete" from "p*te"): the words that
+    insult on their own must win."""
+    classify = WordListClassifier(load_lists())
+    words = {
+        word
+        for pattern in load_lists()[Kind.INSULT]
+        for word in pattern.lone_words
+        if len(word) >= 4 and classify(word).label is not Label.OK
+    }
+    assert len(words) > 1000
+    masked = {
+        word: word[:1] + "*" + word[2:] if len(word) < 6 else word[:2] + "*" + word[3:]
+        for word in words
+    }
+    assert [w for w, m in sorted(masked.items()) if classify(m).label is Label.OK] == []
 
 
 def test_forgetting_the_words_it_remembered_changes_no_label(classify: Classifier) -> None:
