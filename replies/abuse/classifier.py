@@ -103,13 +103,13 @@ class WordListClassifier:
         self._requires, self._slots_of_word = _required_slots(self._entries)
         self._known_words: dict[str, _Word] = {}
         self._words_remembered = words_remembered
-        # A masked word (``wh*re``) is read as an insult or a word of death: what people mask,
-        # preferably a word that insults on its own ("s*ut" is "slut", not the "shut" of "shut
-        # up").
+        # A masked word (``wh*re``) is read as an insult or a word of death: what people mask;
+        # also as a word that insults on its own, where one fits ("s*ut" is "slut" as well as
+        # the "shut" of "shut up").
         insults = lists[Kind.INSULT]
         alone = {w for p in insults for w in p.lone_words if p.regex.search(f" {w} ")}
         self._normaliser = Normaliser(
-            vocabulary(insults) | set(_MASKED_THREATS), first=alone | set(_MASKED_THREATS)
+            vocabulary(insults) | set(_MASKED_THREATS), alone=alone | set(_MASKED_THREATS)
         )
 
     def __call__(self, text: str) -> Classification:

@@ -159,17 +159,17 @@ class Normaliser:
     """Reads a message the ways a flooder may have meant it.
 
     ``vocabulary`` holds the folded words of the lists: a masked word (``sal*pe``) is read as the
-    list word it can stand for, since a mask hides nothing else worth reading. Which word, when
-    several fit, gives two readings: the shortest, and the shortest of ``first`` (the words that
-    abuse on their own). "f**k you" needs the first ("fck you", not "freak you"), "s*ut" the
-    second ("slut", not the "shut" of "shut up").
+    list word it can stand for, since a mask hides nothing else worth reading. Where several fit,
+    it gives two readings: as the shortest, and as the shortest of ``alone`` (the words that
+    abuse on their own). "f**k you" needs the shortest ("fck you", not "freak you"), "s*ut" the
+    other ("slut", not the "shut" of "shut up").
     """
 
-    def __init__(self, vocabulary: Iterable[str], first: Iterable[str] = ()) -> None:
+    def __init__(self, vocabulary: Iterable[str], alone: Iterable[str] = ()) -> None:
         words = {w for w in vocabulary if len(w) >= 3}
-        preferred = set(first)
+        abusive_alone = set(alone)
         self._shortest = sorted(words, key=lambda w: (len(w), w))
-        self._preferred = sorted(words, key=lambda w: (w not in preferred, len(w), w))
+        self._preferred = sorted(words, key=lambda w: (w not in abusive_alone, len(w), w))
 
     def readings(self, text: str) -> tuple[str, ...]:
         """The message as space-padded runs of folded words, one per plausible reading."""
