@@ -418,11 +418,12 @@ def test_a_held_out_set_meets_its_target(classify: Classifier, name: str, label:
         assert _recall(classify, records, label) >= RECALL_TARGET
 
 
-def test_every_word_that_insults_alone_still_does_with_a_letter_masked() -> None:
+def test_every_word_that_insults_alone_still_does_with_a_letter_masked(
+    classify: Classifier,
+) -> None:
     """A mask is read as a list word it can stand for, and a new list line can bring a word that
     takes the mask from the insult ("shut" from "s*ut", "pete" from "p*te"): the words that
     insult on their own must win."""
-    classify = WordListClassifier(load_lists())
     words = {
         word
         for pattern in load_lists()[Kind.INSULT]
